@@ -1,0 +1,317 @@
+"""The catalog: documents, chunks and sentence vectors in SQLite, next to the vector index.
+
+The catalog is the index's source of truth and its commit point. An ingest run
+writes new vectors to the vector store first, then commits the catalog in one
+transaction, then deletes superseded vectors. Readers only trust vector-store
+ids the catalog knows, so a run killed at any point leaves the previous state
+queryable, and stray vectors are collected by the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    language TEXT NOT NULL,
+    title TEXT NOT NULL,
+    published TEXT,
+    text TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    dates TEXT NOT NULL DEFAULT '[]',
+    date_min TEXT,
+    date_max TEXT,
+    countries TEXT NOT NULL DEFAULT '[]',
+    translation_of TEXT,
+    ingested_at TEXT NOT NULL,
+    notes TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ord INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    language TEXT NOT NULL,
+    text TEXT NOT NULL,
+    tokens TEXT NOT NULL,
+    sentences TEXT NOT NULL,
+    vec BLOB NOT NULL,
+    sent_vecs BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS records (
+    id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    type TEXT NOT NULL,
+    partners TEXT NOT NULL,
+    date TEXT,
+    year INTEGER,
+    people TEXT NOT NULL,
+    topics TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    language TEXT NOT NULL,
+    summary TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_doc ON records(doc_id);
+"""
+
+
+class CatalogError(RuntimeError):
+    """The catalog is missing, unreadable or from an incompatible version."""
+
+
+@dataclass
+class DocRecord:
+    doc_id: str
+    source: str
+    kind: str
+    language: str
+    title: str
+    text: str
+    content_hash: str
+    size: int
+    ingested_at: str
+    published: str | None = None
+    dates: list[dict[str, Any]] = field(default_factory=list)
+    date_min: str | None = None
+    date_max: str | None = None
+    countries: list[str] = field(default_factory=list)
+    translation_of: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ChunkRecord:
+    id: str
+    doc_id: str
+    ord: int
+    start: int
+    end: int
+    language: str
+    text: str
+    tokens: list[str]
+    sentences: list[tuple[int, int]]
+    vec: np.ndarray  # (dim,) float32, unit length
+    sent_vecs: np.ndarray  # (n_sentences, dim) float32
+
+
+_DOC_COLS = ("doc_id", "source", "kind", "language", "title", "published", "text", "content_hash", "size", "dates",
+             "date_min", "date_max", "countries", "translation_of", "ingested_at", "notes")
+_JSON_DOC = {"dates", "countries", "notes"}
+
+
+def _f16(a: np.ndarray) -> bytes:
+    return np.asarray(a, dtype=np.float16).tobytes()
+
+
+def _unf16(b: bytes, dim: int) -> np.ndarray:
+    return np.frombuffer(b, dtype=np.float16).astype(np.float32).reshape(-1, dim)
+
+
+class Catalog:
+    def __init__(self, path: Path, *, create: bool = True) -> None:
+        self.path = path
+        if not create and not path.is_file():
+            raise CatalogError(f"no index at {path.parent} (run `taawun ingest`)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        try:
+            self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"the index catalog {path} is unreadable ({exc}); run `taawun ingest --rebuild`") from exc
+        version = self.get_meta("schema_version")
+        if version is None:
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
+        elif int(version) != SCHEMA_VERSION:
+            raise CatalogError(f"index schema {version} != {SCHEMA_VERSION}; run `taawun ingest --rebuild`")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # --- meta --------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def generation(self) -> int:
+        try:
+            return int(self.get_meta("generation") or 0)
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"the index catalog is unreadable ({exc}); run `taawun ingest --rebuild`") from exc
+
+    @property
+    def dim(self) -> int:
+        return int(self.get_meta("dim") or 0)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write; bumps the generation so readers reload derived indexes."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                gen = int((self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone() or ["0"])[0])
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(gen + 1),))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    # --- documents ---------------------------------------------------------
+    @staticmethod
+    def _doc(row: sqlite3.Row | tuple[Any, ...]) -> DocRecord:
+        d = dict(zip(_DOC_COLS, row, strict=True))
+        for k in _JSON_DOC:
+            d[k] = json.loads(d[k])
+        return DocRecord(**d)
+
+    def documents(self, with_text: bool = False) -> list[DocRecord]:
+        cols = ", ".join(c if (c != "text" or with_text) else "'' AS text" for c in _DOC_COLS)
+        with self._lock:
+            rows = self._db.execute(f"SELECT {cols} FROM documents ORDER BY doc_id").fetchall()
+        return [self._doc(r) for r in rows]
+
+    def document(self, doc_id: str) -> DocRecord | None:
+        with self._lock:
+            row = self._db.execute(f"SELECT {', '.join(_DOC_COLS)} FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return self._doc(row) if row else None
+
+    def doc_states(self) -> dict[str, tuple[str, str]]:
+        """doc_id -> (content_hash, source)."""
+        with self._lock:
+            return {r[0]: (r[1], r[2]) for r in self._db.execute("SELECT doc_id, content_hash, source FROM documents")}
+
+    def chunk_counts(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._db.execute("SELECT doc_id, COUNT(*) FROM chunks GROUP BY doc_id").fetchall())
+
+    @staticmethod
+    def write_document(db: sqlite3.Connection, doc: DocRecord, chunks: Sequence[ChunkRecord]) -> None:
+        """Replace a document and all its chunks (inside a transaction)."""
+        db.execute("DELETE FROM documents WHERE doc_id=?", (doc.doc_id,))
+        vals = [json.dumps(getattr(doc, c), ensure_ascii=False) if c in _JSON_DOC else getattr(doc, c) for c in _DOC_COLS]
+        db.execute(f"INSERT INTO documents ({', '.join(_DOC_COLS)}) VALUES ({', '.join('?' * len(_DOC_COLS))})", vals)
+        db.executemany(
+            'INSERT INTO chunks (id, doc_id, ord, start, "end", language, text, tokens, sentences, vec, sent_vecs)'
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (c.id, c.doc_id, c.ord, c.start, c.end, c.language, c.text, " ".join(c.tokens),
+                 json.dumps(c.sentences), _f16(c.vec), _f16(c.sent_vecs))
+                for c in chunks
+            ],
+        )
+
+    @staticmethod
+    def delete_document(db: sqlite3.Connection, doc_id: str) -> None:
+        db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+
+    # --- chunks ------------------------------------------------------------
+    def chunk_ids(self) -> set[str]:
+        with self._lock:
+            return {r[0] for r in self._db.execute("SELECT id FROM chunks")}
+
+    def _chunks(self, where: str, args: Sequence[Any]) -> list[ChunkRecord]:
+        dim = self.dim
+        with self._lock:
+            rows = self._db.execute(
+                'SELECT id, doc_id, ord, start, "end", language, text, tokens, sentences, vec, sent_vecs '
+                f"FROM chunks {where}", args
+            ).fetchall()
+        return [
+            ChunkRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7].split(), [tuple(s) for s in json.loads(r[8])],
+                        _unf16(r[9], dim)[0], _unf16(r[10], dim))
+            for r in rows
+        ]
+
+    def chunks(self, ids: Iterable[str]) -> dict[str, ChunkRecord]:
+        ids = list(dict.fromkeys(ids))
+        out: dict[str, ChunkRecord] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            for c in self._chunks(f"WHERE id IN ({','.join('?' * len(part))})", part):
+                out[c.id] = c
+        return out
+
+    def doc_chunks(self, doc_id: str) -> list[ChunkRecord]:
+        return self._chunks("WHERE doc_id=? ORDER BY ord", (doc_id,))
+
+    def iter_tokens(self) -> Iterator[tuple[str, str, str, list[str]]]:
+        """(chunk id, doc id, language, tokens) for every chunk, for the lexical index."""
+        with self._lock:
+            rows = self._db.execute("SELECT id, doc_id, language, tokens FROM chunks ORDER BY id").fetchall()
+        for cid, doc_id, lang, toks in rows:
+            yield cid, doc_id, lang, toks.split()
+
+    def all_vectors(self) -> tuple[list[str], np.ndarray]:
+        """Every chunk id with its vector (to rebuild a vector store without re-embedding)."""
+        dim = self.dim
+        with self._lock:
+            rows = self._db.execute("SELECT id, vec FROM chunks ORDER BY id").fetchall()
+        if not rows:
+            return [], np.zeros((0, dim), np.float32)
+        return [r[0] for r in rows], np.concatenate([_unf16(r[1], dim) for r in rows])
+
+    def chunk_metadata(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The metadata stored with each vector."""
+        found = {c.id: c for c in self.chunks(ids)}
+        return [vector_metadata(found[i]) for i in ids]
+
+    # --- register ----------------------------------------------------------
+    def records(self) -> list[dict[str, Any]]:
+        with self._lock:
+            cur = self._db.execute(
+                "SELECT id, doc_id, type, partners, date, year, people, topics, evidence, language, summary FROM records"
+            )
+            cols = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+        out = []
+        for r in rows:
+            d = dict(zip(cols, r, strict=True))
+            for k in ("partners", "people", "topics", "evidence"):
+                d[k] = json.loads(d[k])
+            out.append(d)
+        return out
+
+    @staticmethod
+    def write_records(db: sqlite3.Connection, doc_id: str, records: Sequence[dict[str, Any]]) -> None:
+        db.execute("DELETE FROM records WHERE doc_id=?", (doc_id,))
+        db.executemany(
+            "INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (r["id"], doc_id, r["type"], json.dumps(r["partners"], ensure_ascii=False), r.get("date"), r.get("year"),
+                 json.dumps(r["people"], ensure_ascii=False), json.dumps(r["topics"], ensure_ascii=False),
+                 json.dumps(r["evidence"], ensure_ascii=False), r["language"], r["summary"])
+                for r in records
+            ],
+        )
+
+
+def vector_metadata(c: ChunkRecord) -> dict[str, Any]:
+    return {"doc_id": c.doc_id, "language": c.language, "ord": c.ord, "start": c.start, "end": c.end}

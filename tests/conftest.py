@@ -1,0 +1,63 @@
+"""Shared fixtures: deterministic fakes for unit tests, the real model and index for integration tests."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import assistant  # noqa: F401  (offline defaults before anything else loads)
+from assistant.settings import Settings
+from tests.helpers import CORPUS, HashEmbedder, make_settings
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A private copy of the founding corpus."""
+    dst = tmp_path / "sources"
+    shutil.copytree(CORPUS, dst, ignore=shutil.ignore_patterns(".*"))
+    return dst
+
+
+@pytest.fixture
+def fake_embedder() -> HashEmbedder:
+    return HashEmbedder()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, corpus: Path) -> Settings:
+    return make_settings(tmp_path, corpus)
+
+
+# --- real model / real index (integration) -----------------------------------------
+@pytest.fixture(scope="session")
+def real_settings_base(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return make_settings(tmp_path_factory.mktemp("real"))
+
+
+@pytest.fixture(scope="session")
+def real_embedder(real_settings_base: Settings):  # noqa: ANN201
+    from assistant.compose import make_embedder
+
+    return make_embedder(real_settings_base)
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Iterator[Settings]:  # noqa: ANN001
+    """The founding corpus ingested once with the real model into embedded Chroma (read-only for tests)."""
+    from assistant.compose import build_assistant
+
+    root = tmp_path_factory.mktemp("corpus-index")
+    src = root / "sources"
+    shutil.copytree(CORPUS, src, ignore=shutil.ignore_patterns(".*"))
+    s = make_settings(root, src)
+    build_assistant(s, embedder=real_embedder).refresh()
+    yield s
+
+
+@pytest.fixture(scope="session")
+def corpus_assistant(corpus_index: Settings, real_embedder):  # noqa: ANN001, ANN201
+    from assistant.compose import build_assistant
+
+    return build_assistant(corpus_index, embedder=real_embedder)
