@@ -20,7 +20,7 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 from assistant.catalog import Catalog, DocRecord
 from assistant.cite import Citation
-from assistant.protocols import Embedder, Evidence
+from assistant.protocols import Evidence
 from assistant.retrieve import Filters, Hit, SearchEngine
 from assistant.settings import AnswerSettings
 from assistant.text import detect_language, strip_invisible, tokenize
@@ -93,8 +93,14 @@ QTYPES: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "count": re.compile(r"\bhow many\b|\bnumber of\b|كم عدد|\bكم\b", re.I),
-    "who": re.compile(r"\bwho\b|\bwhom\b|^\s*(?:مَن|من)\s+(?:هو|هي|هم|الذي|التي|وقع|وقّع|حضر|شارك|يمثل)|من الذي", re.I),
+    "who": re.compile(r"\bwho\b|\bwhom\b|^\s*(?:مَن|من)\s+(?:هو|هي|هم|الذي|التي|وقع|وقّع|حضر|شارك|يمثل|ضم)|من الذي", re.I),
+    "where": re.compile(r"\bwhere\b|\bin which (?:city|country|place)\b|أين|اين|في أي (?:مكان|مدينة|دولة|بلد)", re.I),
 }
+_PLACE = re.compile(
+    r"\b(?:in|at)\s+[A-Z][a-z]+|\bairport\b|\bcity\b|\bcapital\b|\bheadquarter|مطار|مدينة|محافظة|العاصمة|مقر|"
+    r"(?<!\w)[بف]?(?:ال)?قاهرة|الإسكندرية|بالقاهرة",
+    re.I,
+)
 _MONEY = re.compile(
     r"(?:[$€£]\s?\d)|(?:\d[\d,.]*\s*(?:%|percent|dollars?|usd|egp|euros?|pounds?|million|billion|thousand|"
     r"دولار|جنيه|يورو|مليون|مليار|ألف|بالمائة|في المائة|٪))|(?:(?:مليون|مليار)\s+(?:دولار|جنيه|يورو))",
@@ -124,13 +130,21 @@ def satisfies(qtype: str, sentence: str) -> bool:
         return bool(_NUMBER.search(sentence))
     if qtype == "who":
         return bool(_PERSON.search(sentence))
+    if qtype == "where":
+        from assistant.gazetteer import gazetteer
+
+        return bool(_PLACE.search(sentence)) or any(m.entity.kind == "country" for m in gazetteer().find(sentence))
     return True
 
 
-_FOLLOWUP = re.compile(
-    r"^\s*(?:and|but|also|what about|how about|so|then)\b|\b(?:it|its|they|them|their|this|that|these|those|he|she|"
-    r"the (?:agreement|mou|memorandum|meeting|deal|initiative))\b|"
-    r"^\s*(?:و|ف)(?:ماذا|متى|من|أين|كيف|هل|ما)|^\s*(?:وماذا عن|ماذا عن)|\b(?:هذه|هذا|ذلك|تلك|هذان|هاتان)\b",
+_CONTINUES = re.compile(
+    r"^\s*(?:and|but|also|what about|how about|so|then)\b|^\s*(?:و|ف)(?:ماذا|متى|من|أين|كيف|هل|ما|لماذا|كم)|"
+    r"^\s*(?:وماذا عن|ماذا عن)",
+    re.I,
+)
+_REFERS_BACK = re.compile(
+    r"\b(?:it|its|they|them|their|he|she|him|her)\b|\b(?:this|that|these|those|the) (?:agreement|mou|memorandum|"
+    r"meeting|deal|initiative|country|minister)\b|\b(?:هذه|هذا|ذلك|تلك|هذان|هاتان)\b|(?:توقيعها|توقيعه|عنها|عنه|فيها)",
     re.I,
 )
 
@@ -143,8 +157,12 @@ def contextualize(question: str, history: Sequence[tuple[str, str]], turns: int)
     """
     if not history or not turns:
         return question
-    words = len(question.split())
-    if not (_FOLLOWUP.search(question) or words <= 4):
+    from assistant.gazetteer import HOME, gazetteer
+
+    names_partner = any(m.entity.id != HOME for m in gazetteer().find(question))
+    follow = bool(_CONTINUES.search(question)) or (not names_partner and (
+        bool(_REFERS_BACK.search(question)) or len(question.split()) <= 4))
+    if not follow:
         return question
     previous = [u for u, _ in history[-turns:] if u and u.strip()]
     return " ".join([*previous[-2:], question]) if previous else question
@@ -185,8 +203,10 @@ class Candidate:
     start: int
     end: int
     text: str
-    sim: float  # cosine(query, sentence)
-    score: float  # sim plus small same-language lexical bonus
+    relevance: float  # calibrated: above unrelated text (used to abstain)
+    specificity: float  # calibrated: stands out among this question's neighbours
+    score: float  # what ranks evidence
+    overlap: float  # share of the question's content words (or their translations) in the sentence
     vec: np.ndarray
     language: str
     rank: int  # rank of its hit
@@ -201,61 +221,136 @@ class Selection:
     other_language: bool  # every evidence sentence is in the other language
 
 
-def _candidates(hits: Sequence[Hit], qv: np.ndarray, qtokens: set[str], qlang: str,
-                text_of: Callable[[str], str]) -> list[Candidate]:
+#: words every passage of this archive shares (the ministry's country, question words): no evidence in overlap
+_GENERIC_WORDS = frozenset(
+    tokenize("Egypt Egyptian مصر المصري المصرية how many much number what which who when where كم عدد ما هو هي من متى أين")
+)
+#: evidence ranking: specificity plus same-language word overlap beyond what is typical for the
+#: question's neighbours (so shared generic words give no language a head start)
+W_OVERLAP = 1.0
+#: evidence within this many score units of the best joins the answer
+MARGIN = 0.6
+#: question-language evidence this close to the best is preferred over other-language evidence
+SAME_LANGUAGE_SLACK = 0.1
+#: a typed question ("who", "when", ...) filters by fact kind, so it can look a little further down
+MARGIN_TYPED = 1.0
+
+
+def _candidates(hits: Sequence[Hit], qwords: list[str], qlang: str, text_of: Callable[[str], str]) -> list[Candidate]:
+    from assistant.gazetteer import gazetteer
+
+    # The question's words in the other language, through the bilingual vocabulary: cross-language
+    # evidence can then show word overlap too ("Egypt Post" ~ "البريد المصري").
+    qtokens = set(qwords) - _GENERIC_WORDS
+    # numbers (years, counts) are the same in both languages
+    xtokens = (set(gazetteer().translate_tokens(qwords)) | {w for w in qwords if w.isdigit()}) - _GENERIC_WORDS
     out: list[Candidate] = []
     seen: set[tuple[str, int, int]] = set()
     for rank, h in enumerate(hits):
         for member in [h, *h.alternates]:
             doc_text = text_of(member.doc.doc_id)
-            sims = member.chunk.sent_vecs @ qv if len(member.chunk.sent_vecs) else np.zeros(0)
             for j, (a, b) in enumerate(member.chunk.sentences):
                 key = (member.doc.doc_id, a, b)
-                if key in seen:
+                if key in seen or j >= len(member.specificity):
                     continue
                 seen.add(key)
                 text = re.sub(r"\s+", " ", doc_text[a:b]).strip()
                 lang = detect_language(text, member.chunk.language) or member.chunk.language
-                sim = float(sims[j]) if j < len(sims) else 0.0
                 overlap = 0.0
-                if lang == qlang and qtokens:
-                    overlap = len(qtokens & set(tokenize(text))) / len(qtokens)
-                out.append(Candidate(member, j, a, b, text, sim, sim + 0.03 * overlap, member.chunk.sent_vecs[j],
-                                     lang, rank))
+                words = qtokens if lang == qlang else xtokens
+                if words:
+                    overlap = len(words & set(tokenize(text))) / len(words)
+                rel, spec = float(member.relevance[j]), float(member.specificity[j])
+                out.append(Candidate(member, j, a, b, text, rel, spec, 0.0, overlap, member.chunk.sent_vecs[j], lang, rank))
+    typical = {lang: float(np.median([c.overlap for c in out if c.language == lang] or [0.0])) for lang in ("ar", "en")}
+    for c in out:
+        c.score = c.specificity + W_OVERLAP * (c.overlap - typical.get(c.language, 0.0))
     out.sort(key=lambda c: -c.score)
     return out
 
 
-def select_evidence(
-    question: str, qlang: str, qv: np.ndarray, hits: Sequence[Hit], text_of: Callable[[str], str],
-    cfg: AnswerSettings,
-) -> Selection:
-    cands = _candidates(hits, qv, set(tokenize(question)), qlang, text_of)
+def _named_partners(text: str) -> set[str]:
+    from assistant.gazetteer import HOME, gazetteer
+
+    return {m.entity.id for m in gazetteer().find(text) if m.entity.id != HOME and m.entity.kind != "region"}
+
+
+def _partners_in(text: str) -> set[str]:
+    from assistant.gazetteer import gazetteer
+
+    return {m.entity.id for m in gazetteer().find(text)}
+
+
+def select_evidence(question: str, qlang: str, hits: Sequence[Hit], text_of: Callable[[str], str],
+                    cfg: AnswerSettings) -> Selection:
+    cands = _candidates(hits, tokenize(question), qlang, text_of)
     if not cands:
         return Selection([], [], True, "no passages", False)
     best = cands[0]
-    if best.sim < cfg.abstain_threshold:
-        return Selection([], cands, True, f"best evidence {best.sim:.3f} < threshold {cfg.abstain_threshold}", False)
-    strong = [c for c in cands if c.sim >= cfg.abstain_threshold and c.score >= best.score - 0.03]
+    if best.relevance < cfg.abstain_threshold:
+        return Selection([], cands, True, f"best evidence relevance {best.relevance:.2f} < {cfg.abstain_threshold}", False)
+    named = _named_partners(question)
+    if named:
+        # A question about a named partner is answered only from documents about that partner.
+        about = {d: _partners_in(text_of(d)) for d in {c.hit.doc.doc_id for c in cands}}
+        cands = [c for c in cands if named & about[c.hit.doc.doc_id]]
+        if not cands:
+            return Selection([], [], True, "the sources do not mention " + ", ".join(sorted(named)), False)
+        best = cands[0]
+        if best.relevance < cfg.abstain_threshold:
+            return Selection([], cands, True, f"best evidence relevance {best.relevance:.2f} < {cfg.abstain_threshold}", False)
     types = question_types(question)
-    for t in types:
-        typed = [c for c in strong if satisfies(t, c.text)]
-        if not typed:
-            return Selection([], cands, True, f"no strong evidence states the {t} asked for", False)
-        strong = typed + [c for c in strong if c not in typed]
-    # Prefer the question's language when it has evidence about as strong.
-    same = [c for c in strong if c.language == qlang]
-    pool = same if same else strong
+    margin = MARGIN_TYPED if types else MARGIN
+    strong = [c for c in cands if c.relevance >= cfg.abstain_threshold and c.score >= best.score - margin]
+    units = [[c] for c in strong]
+    if types:
+        # News text often names the people or the date in the clause right after the lede:
+        # a strong sentence may borrow its neighbour in the same chunk to state what was asked.
+        by_pos = {(c.hit.chunk.id, c.j): c for c in cands}
+        typed_units = []
+        for unit in units:
+            # A number answers "how many/how much" only if the sentence is about what was asked
+            # (the 17 cables do not answer a question about population).
+            if types & {"count", "amount"} and not any(u.overlap > 0 for u in unit):
+                continue
+            for t in types:
+                if any(satisfies(t, u.text) for u in unit):
+                    continue
+                c = unit[0]
+                nb = next((n for dj in (1, -1) if (n := by_pos.get((c.hit.chunk.id, c.j + dj))) is not None
+                           and satisfies(t, n.text)), None)
+                if nb is None:
+                    break
+                unit = sorted([*unit, nb], key=lambda x: x.start)
+            else:
+                typed_units.append(unit)
+        if not typed_units:
+            return Selection([], cands, True, f"no strong evidence states the {'/'.join(sorted(types))} asked for", False)
+        units = typed_units
+    # One language per answer: the question's when its evidence is about as strong as the best,
+    # else the language of the best evidence (quoted after a lead-in).
+    same = [u for u in units if u[0].language == qlang]
+    lead = qlang if same and same[0][0].score >= units[0][0].score - SAME_LANGUAGE_SLACK else units[0][0].language
+    pool = [u for u in units if u[0].language == lead]
+    # A clause cut from a long sentence is quoted with the rest of its sentence.
+    by_pos = {(c.hit.chunk.id, c.j): c for c in cands}
+    whole: list[list[Candidate]] = []
+    for unit in pool:
+        unit = list(unit)
+        while unit[-1].text.rstrip().endswith(("،", ",", ";", "؛")) and sum(len(u.text) for u in unit) < 600:
+            nxt = by_pos.get((unit[-1].hit.chunk.id, unit[-1].j + 1))
+            if nxt is None or nxt in unit:
+                break
+            unit.append(nxt)
+        whole.append(unit)
     chosen: list[Candidate] = []
-    for c in pool:
+    for unit in whole:
         if len(chosen) >= cfg.max_sentences:
             break
         if any(float(c.vec @ s.vec) > 0.92 or (c.hit.doc.doc_id == s.hit.doc.doc_id and c.start < s.end and s.start < c.end)
-               for s in chosen):
+               for c in unit for s in chosen):
             continue
-        if chosen and c.score < chosen[0].score - 0.02:
-            break
-        chosen.append(c)
+        chosen.extend(unit)
     # Reading order: by document (in rank order), then position in the document.
     doc_rank: dict[str, int] = {}
     for c in chosen:
@@ -265,10 +360,9 @@ def select_evidence(
     n_of: dict[tuple[str, int], int] = {}
     for c in chosen:
         # Adjacent sentences of one chunk share a citation number.
-        key = (c.hit.chunk.id, c.j - 1)
-        n = n_of.get(key) or (max(n_of.values(), default=0) + 1)
+        n = n_of.get((c.hit.chunk.id, c.j - 1)) or (max(n_of.values(), default=0) + 1)
         n_of[(c.hit.chunk.id, c.j)] = n
-        evidence.append(Evidence(n, c.hit.chunk.id, c.hit.doc.doc_id, c.language, c.start, c.end, c.text, c.sim))
+        evidence.append(Evidence(n, c.hit.chunk.id, c.hit.doc.doc_id, c.language, c.start, c.end, c.text, c.score))
     return Selection(evidence, cands, False, "ok", not same)
 
 
@@ -280,7 +374,7 @@ def related_evidence(cands: Sequence[Candidate], k: int = 3) -> list[Evidence]:
         if c.hit.doc.doc_id in docs:
             continue
         docs.add(c.hit.doc.doc_id)
-        out.append(Evidence(len(out) + 1, c.hit.chunk.id, c.hit.doc.doc_id, c.language, c.start, c.end, c.text, c.sim))
+        out.append(Evidence(len(out) + 1, c.hit.chunk.id, c.hit.doc.doc_id, c.language, c.start, c.end, c.text, c.score))
         if len(out) >= k:
             break
     return out
@@ -299,7 +393,7 @@ class Prepared:
     timings_ms: dict[str, float]
 
 
-def preparation_chain(engine: SearchEngine, embedder: Embedder, catalog: Catalog, cfg: AnswerSettings,
+def preparation_chain(engine: SearchEngine, catalog: Catalog, cfg: AnswerSettings,
                       text_cache: dict[str, str]) -> Runnable[dict[str, Any], Prepared]:
     """detect language -> contextualize -> retrieve -> select evidence, as a LangChain runnable.
 
@@ -325,8 +419,7 @@ def preparation_chain(engine: SearchEngine, embedder: Embedder, catalog: Catalog
 
     def select(x: dict[str, Any]) -> Prepared:
         t0 = time.perf_counter()
-        qv = embedder.embed_query(x["standalone"])  # cached by the embedder: no second encoding
-        sel = select_evidence(x["standalone"], x["language"], qv, x["retrieved"]["hits"], text_of, cfg)
+        sel = select_evidence(x["standalone"], x["language"], x["retrieved"]["hits"], text_of, cfg)
         t_sel = (time.perf_counter() - t0) * 1000
         return Prepared(x["question"], x["language"], x["standalone"], x["retrieved"]["hits"], sel,
                         {"retrieve": x["retrieved"]["t_retrieve"], "select": t_sel})

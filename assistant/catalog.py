@@ -60,14 +60,8 @@ CREATE TABLE IF NOT EXISTS records (
     id TEXT PRIMARY KEY,
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
     type TEXT NOT NULL,
-    partners TEXT NOT NULL,
-    date TEXT,
     year INTEGER,
-    people TEXT NOT NULL,
-    topics TEXT NOT NULL,
-    evidence TEXT NOT NULL,
-    language TEXT NOT NULL,
-    summary TEXT NOT NULL
+    data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS records_doc ON records(doc_id);
 """
@@ -285,31 +279,17 @@ class Catalog:
 
     # --- register ----------------------------------------------------------
     def records(self) -> list[dict[str, Any]]:
+        """Every register record, with its document id."""
         with self._lock:
-            cur = self._db.execute(
-                "SELECT id, doc_id, type, partners, date, year, people, topics, evidence, language, summary FROM records"
-            )
-            cols = [d[0] for d in cur.description]
-            rows = cur.fetchall()
-        out = []
-        for r in rows:
-            d = dict(zip(cols, r, strict=True))
-            for k in ("partners", "people", "topics", "evidence"):
-                d[k] = json.loads(d[k])
-            out.append(d)
-        return out
+            rows = self._db.execute("SELECT doc_id, data FROM records ORDER BY doc_id, id").fetchall()
+        return [{**json.loads(data), "doc_id": doc_id} for doc_id, data in rows]
 
     @staticmethod
     def write_records(db: sqlite3.Connection, doc_id: str, records: Sequence[dict[str, Any]]) -> None:
         db.execute("DELETE FROM records WHERE doc_id=?", (doc_id,))
         db.executemany(
-            "INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                (r["id"], doc_id, r["type"], json.dumps(r["partners"], ensure_ascii=False), r.get("date"), r.get("year"),
-                 json.dumps(r["people"], ensure_ascii=False), json.dumps(r["topics"], ensure_ascii=False),
-                 json.dumps(r["evidence"], ensure_ascii=False), r["language"], r["summary"])
-                for r in records
-            ],
+            "INSERT INTO records (id, doc_id, type, year, data) VALUES (?,?,?,?,?)",
+            [(r["id"], doc_id, r["type"], r.get("year"), json.dumps(r, ensure_ascii=False)) for r in records],
         )
 
 

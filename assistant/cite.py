@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from assistant.protocols import Evidence
 
@@ -22,7 +23,7 @@ class Citation:
     start: int  # character offsets of the snippet in the document text
     end: int
     score: float
-    date: str | None = None  # publication date when known, else the latest date the document mentions
+    date: str | None = None  # publication date, when the document carries one
     translation_of: str | None = None  # the same document in the other language
 
     def contract(self) -> dict[str, object]:
@@ -58,19 +59,23 @@ def repair_markers(text: str, valid: Sequence[int]) -> tuple[str, list[int]]:
     return re.sub(r"[ \t]{2,}", " ", fixed).strip(), bad
 
 
-def build_citations(evidence: Sequence[Evidence], docs: dict[str, object], used: Sequence[int] | None = None) -> list[Citation]:
-    """One citation per evidence item (numbers already assigned); ``docs`` maps doc id to its record."""
-    out = []
+def build_citations(evidence: Sequence[Evidence], docs: Mapping[str, Any], text_of: Callable[[str], str],
+                    used: Sequence[int] | None = None) -> list[Citation]:
+    """One citation per number: evidence items sharing a number (adjacent sentences) merge into one span."""
+    groups: dict[int, list[Evidence]] = {}
     for ev in evidence:
-        if used is not None and ev.n not in used:
-            continue
-        d = docs[ev.doc_id]
-        dates = [x["value"] for x in getattr(d, "dates", [])]
+        if used is None or ev.n in used:
+            groups.setdefault(ev.n, []).append(ev)
+    out = []
+    for n, evs in sorted(groups.items()):
+        first = evs[0]
+        d = docs[first.doc_id]
+        start, end = min(e.start for e in evs), max(e.end for e in evs)
         out.append(
             Citation(
-                n=ev.n, doc_id=ev.doc_id, source=d.source, title=d.title, language=ev.language,  # type: ignore[attr-defined]
-                snippet=ev.text, start=ev.start, end=ev.end, score=ev.score,
-                date=getattr(d, "published", None) or (max(dates) if dates else None),
+                n=n, doc_id=first.doc_id, source=d.source, title=d.title, language=first.language,
+                snippet=text_of(first.doc_id)[start:end], start=start, end=end, score=max(e.score for e in evs),
+                date=getattr(d, "published", None),
                 translation_of=getattr(d, "translation_of", None),
             )
         )

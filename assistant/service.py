@@ -44,8 +44,8 @@ class DocInfo:
     title: str
     language: str
     kind: str
-    date: str | None
-    dates: list[str]
+    date: str | None  # publication date, when known
+    dates: list[str]  # dates the text mentions
     chunks: int
     translation_of: str | None
     size: int
@@ -92,9 +92,13 @@ class Assistant:
 
     @property
     def catalog(self) -> Catalog:
+        """The index catalog; reading commands never create an empty index by accident."""
+        return self._open_catalog(create=False)
+
+    def _open_catalog(self, create: bool) -> Catalog:
         with self._lock:
             if self._catalog is None:
-                self._catalog = compose.open_catalog(self.settings)
+                self._catalog = compose.open_catalog(self.settings, create=create)
             return self._catalog
 
     @property
@@ -146,6 +150,10 @@ class Assistant:
         f = filters if isinstance(filters, Filters) else Filters.from_dict(filters)
         hist = [(clean_question(u), clean_question(a)) for u, a in history][-self.settings.answer.history_turns:]
         try:
+            register = self._from_register(q, t0)
+            if register is not None:
+                yield from register
+                return
             prepared: Prepared = self.chain.invoke({"question": q, "history": hist, "filters": f})
         except (IndexUnavailable, CatalogError) as exc:
             log.error("index unavailable: %s", exc)
@@ -153,6 +161,20 @@ class Assistant:
             yield Answer(q, lang, message("unavailable", lang, why=str(exc)), True, status="unavailable")
             return
         yield from self._generate(prepared, t0)
+
+    def _from_register(self, q: str, t0: float) -> list[str | Answer] | None:
+        """List questions ("which MoUs has Egypt signed?") are answered completely from the register."""
+        from assistant.agreements import register_answer
+
+        lang = detect_language(q) or "en"
+        got = register_answer(self.catalog, q, lang)
+        if got is None:
+            return None
+        text, evidence = got
+        docs = {d.doc_id: d for d in self.catalog.documents()}
+        cites = build_citations(evidence, docs, self.document_text)
+        ms = (time.perf_counter() - t0) * 1000
+        return [text, Answer(q, lang, text, False, cites, {"register": ms, "total": ms}, generator="register")]
 
     def _generate(self, p: Prepared, t0: float) -> Iterator[str | Answer]:
         sel = p.selection
@@ -166,7 +188,7 @@ class Assistant:
             yield text
             timings["generate"] = 0.0
             timings["total"] = (time.perf_counter() - t0) * 1000
-            return_answer = Answer(p.question, p.language, text, True, build_citations(related, docs), timings,
+            return_answer = Answer(p.question, p.language, text, True, build_citations(related, docs, self.document_text), timings,
                                    status="abstained", related=True, standalone=p.standalone,
                                    generator=self.generator.name, notes=[sel.reason])
             yield return_answer
@@ -186,7 +208,7 @@ class Assistant:
             yield Answer(p.question, p.language, text, True, [], timings, status="abstained",
                          standalone=p.standalone, generator=self.generator.name, notes=result.notes)
             return
-        cites = build_citations(sel.evidence, docs, used=result.used or None)
+        cites = build_citations(sel.evidence, docs, self.document_text, used=result.used or None)
         yield Answer(p.question, p.language, result.text, False, cites, timings, standalone=p.standalone,
                      generator=self.generator.name, notes=result.notes)
 
@@ -204,8 +226,7 @@ class Assistant:
         """The retrieval half of the answer chain as a LangChain runnable."""
         with self._lock:
             if self._chain is None:
-                self._chain = preparation_chain(self.engine, self.embedder, self.catalog, self.settings.answer,
-                                                self._texts)
+                self._chain = preparation_chain(self.engine, self.catalog, self.settings.answer, self._texts)
             return self._chain
 
     # --- library --------------------------------------------------------------------
@@ -214,12 +235,18 @@ class Assistant:
         out = []
         for d in self.catalog.documents():
             values = sorted(x["value"] for x in d.dates)
-            out.append(DocInfo(d.doc_id, d.source, d.title, d.language, d.kind, d.published or (values[-1] if values else None),
-                               values, counts.get(d.doc_id, 0), d.translation_of, d.size, d.ingested_at))
+            out.append(DocInfo(d.doc_id, d.source, d.title, d.language, d.kind, d.published, values,
+                               counts.get(d.doc_id, 0), d.translation_of, d.size, d.ingested_at))
         return out
 
     def document(self, doc_id: str) -> DocRecord | None:
         return self.catalog.document(doc_id)
+
+    def document_text(self, doc_id: str) -> str:
+        if doc_id not in self._texts:
+            d = self.catalog.document(doc_id)
+            self._texts[doc_id] = d.text if d else ""
+        return self._texts[doc_id]
 
     def agreements(self, **filters: Any) -> list[dict[str, Any]]:
         from assistant.agreements import query_records
@@ -231,10 +258,11 @@ class Assistant:
                 progress: Callable[[str, int, int], None] | None = None) -> Any:
         from ingest.refresh import Refresher, index_lock
 
+        catalog = self._open_catalog(create=True)
         with index_lock(self.settings.index_dir):
             # An injected embedder names its own model; the configured one is known without loading it.
             model_id = self._embedder.model_id if self._embedder is not None else compose.embedder_model_id(self.settings)
-            refresher = Refresher(self.settings, self.index, self.catalog, lambda: self.embedder, model_id, progress)
+            refresher = Refresher(self.settings, self.index, catalog, lambda: self.embedder, model_id, progress)
             report = refresher.run(paths, force=force)
         self._texts.clear()
         return report

@@ -71,7 +71,7 @@ class RetrievalSettings(_Section):
 class AnswerSettings(_Section):
     max_sentences: int = Field(3, ge=1, le=10)
     max_question_chars: int = Field(2000, ge=10)
-    abstain_threshold: float = 0.80
+    abstain_threshold: float = 3.0
     history_turns: int = Field(3, ge=0)
 
 

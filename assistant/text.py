@@ -46,6 +46,19 @@ def normalize_arabic(text: str) -> str:
     return _DIACRITICS.sub("", text).translate(_ALEF).translate(_DIGITS)
 
 
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """``normalize_arabic`` plus, for each output character, its index in ``text`` (diacritics are dropped)."""
+    chars: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        if _DIACRITICS.match(ch):
+            continue
+        chars.append(ch.translate(_ALEF).translate(_DIGITS))
+        index.append(i)
+    index.append(len(text))
+    return "".join(chars), index
+
+
 def normalize_for_search(text: str) -> str:
     """NFKC, invisible characters removed, Arabic normalised, Latin lower-cased."""
     text = unicodedata.normalize("NFKC", strip_invisible(text))
@@ -88,6 +101,8 @@ def tokenize(text: str) -> list[str]:
         if _ARABIC_LETTER.match(w):
             if normalize_arabic(w) in AR_STOP:
                 continue
+            if len(w) > 4 and w[0] in "وف" and w[1:3] == "ال" and not w[1:].startswith(("الد", "الي")):
+                w = w[1:]  # a clitic conjunction on a definite noun: Snowball leaves "وال" alone
             ar_words.append((len(out), w))
             out.append(w)
         else:
@@ -110,8 +125,8 @@ def tokenize(text: str) -> list[str]:
 
 _SENT_END = re.compile(r"[.!?؟؛;…]+[\"'”’»)\]]*(?=\s|$)|\n+")
 _CLAUSE_END = re.compile(r"[،,:]\s+")
-MAX_SENTENCE_CHARS = 320
-MIN_CLAUSE_CHARS = 60
+MAX_SENTENCE_CHARS = 360
+MIN_CLAUSE_CHARS = 140
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -1,0 +1,34 @@
+// Ta'awun page behaviour: citation markers open their passage; copy the last answer with its sources.
+(function () {
+  function openSource(turn, n) {
+    const el = document.getElementById("t" + turn + "-src-" + n);
+    if (!el) return false;
+    document.querySelectorAll("details.source.active").forEach((d) => d.classList.remove("active"));
+    el.open = true;
+    el.classList.add("active");
+    el.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    return true;
+  }
+  document.addEventListener("click", function (ev) {
+    const a = ev.target && ev.target.closest ? ev.target.closest("a.cite") : null;
+    if (!a) return;
+    ev.preventDefault();
+    openSource(a.dataset.turn, a.dataset.n);
+  }, true);
+  window.taawunCopy = function () {
+    const msgs = document.querySelectorAll("#chat .msg.bot");
+    if (!msgs.length) return;
+    const last = msgs[msgs.length - 1];
+    const turn = last.id.replace("turn-", "");
+    let text = last.innerText.trim();
+    document.querySelectorAll('#sources section[data-turn="' + turn + '"] details.source').forEach((d) => {
+      const title = d.querySelector(".title"), meta = d.querySelector(".meta"), mark = d.querySelector("mark");
+      text += "\n[" + d.dataset.n + "] " + (title ? title.innerText : "") + " — " + (meta ? meta.innerText : "") +
+        "\n    “" + (mark ? mark.innerText : "") + "”";
+    });
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).catch(() => {});
+    }
+    window.taawunLastCopy = text;
+  };
+})();
