@@ -56,6 +56,10 @@ MESSAGES = {
         "en": "The index is not available right now: {why}",
         "ar": "الفهرس غير متاح حاليًا: {why}",
     },
+    "error": {
+        "en": "Sorry, something went wrong while answering. The error was logged; please try again.",
+        "ar": "عذرًا، حدث خطأ أثناء الإجابة. سُجّل الخطأ؛ يُرجى المحاولة مرة أخرى.",
+    },
 }
 
 

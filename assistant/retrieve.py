@@ -271,8 +271,7 @@ class SearchEngine:
         h.specificity = (h._sims - lm) / lsd
         h.calibrated = ((h._dsim - lm) / lsd + float(h.specificity.max())) / 2
 
-    @staticmethod
-    def _order_cross(hits: list[Hit]) -> None:
+    def _order_cross(self, hits: list[Hit]) -> None:
         """Order cross-language hits by their centered similarity, keeping the raw scale for merging.
 
         Raw cosines rank cross-language passages worse than centered ones do; giving
@@ -281,7 +280,8 @@ class SearchEngine:
         """
         cross = [h for h in hits if h.cross]
         raw = sorted((h.score for h in cross), reverse=True)
-        for h, s in zip(sorted(cross, key=lambda h: -(h._dsim + float(h._sims.max()))), raw, strict=True):
+        w_d, w_s = self.cfg.w_dense, self.cfg.w_sentence
+        for h, s in zip(sorted(cross, key=lambda h: -(w_d * h._dsim + w_s * float(h._sims.max()))), raw, strict=True):
             h.score = s
 
     @staticmethod

@@ -7,6 +7,7 @@ commands which do not need a model never load one.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -155,12 +156,18 @@ class Assistant:
                 yield from register
                 return
             prepared: Prepared = self.chain.invoke({"question": q, "history": hist, "filters": f})
-        except (IndexUnavailable, CatalogError) as exc:
+            yield from self._generate(prepared, t0)
+        except (IndexUnavailable, CatalogError, sqlite3.DatabaseError) as exc:
             log.error("index unavailable: %s", exc)
             lang = detect_language(q) or "en"
-            yield Answer(q, lang, message("unavailable", lang, why=str(exc)), True, status="unavailable")
+            why = str(exc) if not isinstance(exc, sqlite3.DatabaseError) else (
+                f"the index catalog is unreadable ({exc}); run `taawun ingest --rebuild`")
+            yield Answer(q, lang, message("unavailable", lang, why=why), True, status="unavailable")
             return
-        yield from self._generate(prepared, t0)
+        except Exception:  # noqa: BLE001 - a user never sees a stack trace; the log has it
+            log.exception("unexpected error answering %r", q[:200])
+            lang = detect_language(q) or "en"
+            yield Answer(q, lang, message("error", lang), True, status="error")
 
     def _from_register(self, q: str, t0: float) -> list[str | Answer] | None:
         """List questions ("which MoUs has Egypt signed?") are answered completely from the register."""

@@ -17,7 +17,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -101,7 +101,7 @@ def metrics(ranks: list[int | None]) -> dict[str, float]:
 
 
 class Methods:
-    def __init__(self, settings: Settings, qvec: dict[str, np.ndarray]) -> None:
+    def __init__(self, settings: Settings, qvec: dict[str, np.ndarray], embedder: Any) -> None:
         self.settings = settings
         self.catalog = open_catalog(settings, create=False)
         self.index = open_index(settings)
@@ -111,14 +111,14 @@ class Methods:
         self.qvec = qvec
 
         class _Q:  # serves cached query vectors to the engine
-            model_id = "cached"
-            dim = 384
+            model_id = embedder.model_id
+            dim = embedder.dim
 
             def embed_query(_self, text: str) -> np.ndarray:  # noqa: N805
-                return qvec[text]
+                return qvec[text] if text in qvec else embedder.embed_query(text)
 
             def embed_passages(_self, texts, progress=None):  # noqa: N805, ANN001, ANN202
-                raise NotImplementedError
+                return embedder.embed_passages(texts, progress)
 
         self.qembed = _Q()
 
@@ -134,8 +134,13 @@ class Methods:
         return rank_docs([h.id for h in hits], self.doc_of.__getitem__)
 
     def rrf(self, q: str, langs: tuple[str, ...] | None, k: int = 60) -> list[str]:
-        mask = None if langs is None else np.isin(self.lex.langs, list(langs))
-        lex = [c for c, _ in self.lex.search(tokenize(q), 60, mask)]
+        """Plain reciprocal-rank fusion: BM25 ranks the whole pool (zero scores included, as a
+        get-top-n BM25 does), so it votes even where it has no evidence."""
+        scores = self.lex.scores(tokenize(q))
+        if langs is not None:
+            scores = np.where(np.isin(self.lex.langs, list(langs)), scores, -np.inf)
+        order = np.argsort(-scores, kind="stable")[:60]
+        lex = [self.lex.ids[j] for j in order if np.isfinite(scores[j])]
         den = [h.id for h in self.index.query(self.qvec[q], 60, self.pool(langs))]
         score: dict[str, float] = {}
         for ranking in (lex, den):
@@ -222,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         embedder.embed_query(q.text + " ")  # a new string, so the LRU cache cannot answer
         enc_times.append((time.perf_counter() - t0) * 1000)
 
-    m = Methods(settings, qvec)
+    m = Methods(settings, qvec, embedder)
     methods: dict[str, Callable] = {"BM25": m.bm25, "dense e5": m.dense, "RRF(BM25, e5) plain": m.rrf}
     if args.ablations:
         methods |= {

@@ -37,6 +37,8 @@ from ingest.clean import clean
 from ingest.describe import derive_title, extract_dates
 from ingest.load import Loaded, Skip, load_bytes, read_source
 
+#: bump when loading, cleaning, sentence splitting or chunking changes what is indexed
+PIPELINE_VERSION = 3
 META_DIR = ".meta"  # sidecar metadata for fetched pages (their URL), inside the sources folder
 LOCK_FILE = "ingest.lock"
 #: translation detection thresholds, chosen on XQuAD's parallel paragraphs against
@@ -198,6 +200,13 @@ class Refresher:
         self.progress = progress or (lambda stage, done, total: None)
 
     @property
+    def pipeline_id(self) -> str:
+        from assistant.text import MAX_SENTENCE_CHARS, MIN_CLAUSE_CHARS
+
+        c = self.settings.ingest
+        return f"v{PIPELINE_VERSION}/chunk{c.chunk_tokens}/overlap{c.overlap_tokens}/sent{MAX_SENTENCE_CHARS}-{MIN_CLAUSE_CHARS}"
+
+    @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
             self._embedder = self._embedder_factory()
@@ -258,6 +267,9 @@ class Refresher:
         stored_model = self.catalog.get_meta("embedding_model")
         if stored_model and stored_model != self.model_id:
             force = True  # vectors from another model cannot be mixed with new ones
+        stored_pipeline = self.catalog.get_meta("pipeline")
+        if stored_pipeline and stored_pipeline != self.pipeline_id:
+            force = True  # chunks cut by another pipeline version or other chunk settings are stale
 
         known = self.catalog.doc_states()
         allowed = {e.lower() for e in cfg.ingest.extensions}
@@ -422,7 +434,8 @@ class Refresher:
             self.index.upsert([c.id for c in new_chunks], np.stack([c.vec for c in new_chunks]),
                               [vector_metadata(c) for c in new_chunks])
             self.progress("write", len(new_chunks), len(new_chunks))
-        if todo or removed or links or cat.get_meta("embedding_model") != self.model_id:
+        if (todo or removed or links or cat.get_meta("embedding_model") != self.model_id
+                or cat.get_meta("pipeline") != self.pipeline_id):
             with cat.transaction() as db:
                 for d in removed:
                     cat.delete_document(db, d)
@@ -435,6 +448,8 @@ class Refresher:
                 if new_chunks:
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('dim', ?)", (str(int(new_chunks[0].vec.shape[0])),))
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('embedding_model', ?)", (self.model_id,))
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('pipeline', ?)", (self.pipeline_id,))
+        self._ensure_calibration()
         write_lexical(cat, lexical_path(self.settings))
         stale = [i for i in old_ids if i not in new_ids]
         if stale:
@@ -447,6 +462,14 @@ class Refresher:
             report.documents.append(DocOutcome(d, "removed"))
         report.chunks_added = len(new_chunks)
         report.chunks_removed = len(stale)
+
+    def _ensure_calibration(self) -> None:
+        """Store the cross-language calibration for this model once, so servers never compute it at start-up."""
+        from assistant.calibrate import Calibration, meta_key
+
+        key = meta_key(self.model_id)
+        if self.catalog.get_meta(key) is None and self.catalog.chunk_ids():
+            self.catalog.set_meta(key, Calibration.compute(self.embedder).dumps())
 
     def collect_garbage(self) -> int:
         """Delete vectors the catalog does not know (left by an interrupted run)."""

@@ -95,10 +95,11 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         return {c.doc_id: assistant.document_text(c.doc_id) for turn in turns for c in turn.citations}
 
     with gr.Blocks(title="Ta'awun — تعاون", analytics_enabled=False) as demo:
-        ui_lang = gr.State("en")
+        # The interface language lives in a hidden textbox (not gr.State) so page scripts can read it.
+        ui_lang = gr.Textbox("en", visible=False, elem_id="ui-lang")
         turns_state = gr.State([])
         with gr.Row(elem_id="header"):
-            title = gr.HTML(f'<div class="app-title"><h1 dir="auto">{esc(t("app_title", "en"))}</h1>'
+            title = gr.HTML(f'<div class="app-title" data-lang="en"><h1 dir="auto">{esc(t("app_title", "en"))}</h1>'
                             f'<p dir="auto">{esc(t("subtitle", "en"))}</p></div>')
             lang_btn = gr.Button(t("switch_lang", "en"), elem_id="lang-switch", size="sm", scale=0)
 
@@ -168,7 +169,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 report = gr.HTML(elem_id="report")
 
         # --- handlers ------------------------------------------------------------------------
-        def ask(q: str, turns: list[Turn], lang: str, fl: str, fd: list[str], fs: str, fu: str, fc: str):  # noqa: ANN202
+        def ui_ask(q: str, turns: list[Turn], lang: str, fl: str, fd: list[str], fs: str, fu: str, fc: str):  # noqa: ANN202
             turns = list(turns or [])
             if not (q or "").strip():
                 return
@@ -189,14 +190,14 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
         ask_inputs = [question, turns_state, ui_lang, f_lang, f_docs, f_from, f_to, f_country]
         ask_outputs = [chat, sources, turns_state, question]
-        ask_btn.click(ask, ask_inputs, ask_outputs, api_visibility="private", concurrency_limit=4)
-        question.submit(ask, ask_inputs, ask_outputs, api_visibility="private", concurrency_limit=4)
+        ask_btn.click(ui_ask, ask_inputs, ask_outputs, api_visibility="private", concurrency_limit=4)
+        question.submit(ui_ask, ask_inputs, ask_outputs, api_visibility="private", concurrency_limit=4)
         examples.click(lambda x: x[0], examples, question, api_visibility="private")
 
-        def clear(lang: str):  # noqa: ANN202
+        def ui_clear(lang: str):  # noqa: ANN202
             return render.render_chat([], lang), render.render_sources([], {}, lang), []
 
-        clear_btn.click(clear, ui_lang, [chat, sources, turns_state], api_visibility="private")
+        clear_btn.click(ui_clear, ui_lang, [chat, sources, turns_state], api_visibility="private")
         copy_btn.click(None, None, None, js="() => { window.taawunCopy && window.taawunCopy(); }")
 
         def library_rows(lang: str) -> list[list[Any]]:
@@ -270,7 +271,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
         edit_outputs = [report, doc_pick, f_docs, remove_pick, library_table]
 
-        def add_files(files: list[str] | None, tok: str, lang: str, request: gr.Request,
+        def ui_add_files(files: list[str] | None, tok: str, lang: str, request: gr.Request,
                       progress: gr.Progress = gr.Progress()):  # noqa: B008, ANN202
             refused = guard.check(tok, _client(request))
             if refused:
@@ -292,9 +293,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 rep.documents.append(DocOutcome(name, "skipped", reason=f"over the {settings.ui.max_upload_mb:.0f} MB upload limit"))
             return _after_edit(rep, lang)
 
-        add_btn.click(add_files, [upload, token, ui_lang], edit_outputs, api_visibility="private", concurrency_limit=1)
+        add_btn.click(ui_add_files, [upload, token, ui_lang], edit_outputs, api_visibility="private", concurrency_limit=1)
 
-        def fetch(u: str, tok: str, lang: str, request: gr.Request, progress: gr.Progress = gr.Progress()):  # noqa: B008, ANN202
+        def ui_fetch(u: str, tok: str, lang: str, request: gr.Request, progress: gr.Progress = gr.Progress()):  # noqa: B008, ANN202
             refused = guard.check(tok, _client(request))
             if refused:
                 return _refused(refused, lang)
@@ -304,9 +305,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 return render.render_message(f"{t('error', lang)}: {exc}", "error"), *([gr.update()] * 4)
             return _after_edit(rep, lang)
 
-        fetch_btn.click(fetch, [url, token, ui_lang], edit_outputs, api_visibility="private", concurrency_limit=1)
+        fetch_btn.click(ui_fetch, [url, token, ui_lang], edit_outputs, api_visibility="private", concurrency_limit=1)
 
-        def remove(doc_id: str | None, tok: str, lang: str, request: gr.Request,
+        def ui_remove(doc_id: str | None, tok: str, lang: str, request: gr.Request,
                    progress: gr.Progress = gr.Progress()):  # noqa: B008, ANN202
             refused = guard.check(tok, _client(request))
             if refused:
@@ -317,7 +318,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 return render.render_message(f"{t('error', lang)}: {exc}", "error"), *([gr.update()] * 4)
             return _after_edit(rep, lang)
 
-        remove_btn.click(remove, [remove_pick, token, ui_lang], edit_outputs, api_visibility="private", concurrency_limit=1)
+        remove_btn.click(ui_remove, [remove_pick, token, ui_lang], edit_outputs, api_visibility="private", concurrency_limit=1)
 
         # --- interface language ------------------------------------------------------------
         def apply_lang(lang: str, turns: list[Turn]):  # noqa: ANN202
@@ -325,7 +326,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             turns = turns or []
             return [
                 lang,
-                f'<div class="app-title"><h1 dir="auto">{esc(t("app_title", lang))}</h1><p dir="auto">{esc(t("subtitle", lang))}</p></div>',
+                f'<div class="app-title" data-lang="{lang}"><h1 dir="auto">{esc(t("app_title", lang))}</h1>'
+                f'<p dir="auto">{esc(t("subtitle", lang))}</p></div>',
                 gr.update(value=t("switch_lang", lang)),
                 gr.update(label=t("tab_chat", lang)), gr.update(label=t("tab_library", lang)),
                 gr.update(label=t("tab_agreements", lang)), gr.update(label=t("tab_editor", lang)),
@@ -353,15 +355,12 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                         ask_btn, clear_btn, copy_btn, examples, filters_box, f_lang, f_country, f_docs, f_from, f_to,
                         library_intro, library_table, doc_pick, reload_btn, agreements_intro, a_country, a_type, a_since,
                         a_row, a_csv_btn, editor_intro, token, upload, add_btn, url, fetch_btn, remove_pick, remove_btn]
-        set_dir = "(lang) => { const l = String(lang).startsWith('ar') ? 'ar' : 'en'; " \
-                  "document.documentElement.setAttribute('lang', l); " \
-                  "document.documentElement.setAttribute('dir', l === 'ar' ? 'rtl' : 'ltr'); }"
+        # The page direction follows the title's data-lang (see static/app.js).
         demo.load(apply_lang, [ui_lang, turns_state], lang_outputs, api_visibility="private",
                   js="(lang, turns) => [(navigator.language || 'en').toLowerCase().startsWith('ar') ? 'ar' : 'en', turns]",
-                  ).then(None, ui_lang, None, js=set_dir).then(
-                      agreements_view, a_inputs, [a_table, a_evidence], api_visibility="private")
+                  ).then(agreements_view, a_inputs, [a_table, a_evidence], api_visibility="private")
         lang_btn.click(apply_lang, [ui_lang, turns_state], lang_outputs, api_visibility="private",
-                       js="(lang, turns) => [lang === 'ar' ? 'en' : 'ar', turns]").then(None, ui_lang, None, js=set_dir)
+                       js="(lang, turns) => [lang === 'ar' ? 'en' : 'ar', turns]")
 
         # --- the API (stable names, exercised with gradio_client) -----------------------------
         def api_ask(question: str, history: list[list[str]] | None = None, language: str = "", doc_ids: list[str] | None = None,
@@ -409,9 +408,11 @@ def launch_kwargs() -> dict[str, Any]:
     }
 
 
-def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, *, block: bool = True) -> Any:
+def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, *, block: bool = True) -> gr.Blocks:
+    """Serve the app; with ``block=False`` return at once (the caller closes it with ``.close()``)."""
     assistant.warm_up()
     demo = build_app(assistant)
     demo.queue(default_concurrency_limit=4, max_size=256)
-    return demo.launch(server_name=host, server_port=port, prevent_thread_lock=not block,
-                       max_file_size=int(assistant.settings.ui.max_upload_mb * 1e6), show_error=False, **launch_kwargs())
+    demo.launch(server_name=host, server_port=port, prevent_thread_lock=not block,
+                max_file_size=int(assistant.settings.ui.max_upload_mb * 1e6), show_error=False, **launch_kwargs())
+    return demo

@@ -143,3 +143,11 @@ def test_model_change_forces_reembedding(settings, fake_embedder):
     a.catalog.set_meta("embedding_model", "some/other-model")
     r = _assistant(settings, fake_embedder).refresh()
     assert r.counts()["updated"] == 5
+
+
+def test_chunk_setting_change_makes_the_index_stale(settings, fake_embedder):
+    _assistant(settings, fake_embedder).refresh()
+    smaller = settings.model_copy(update={"ingest": settings.ingest.model_copy(update={"chunk_tokens": 100})})
+    r = _assistant(smaller, fake_embedder).refresh()
+    assert r.counts()["updated"] == 5
+    assert _assistant(smaller, fake_embedder).refresh().counts()["unchanged"] == 5

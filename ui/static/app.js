@@ -15,6 +15,17 @@
     ev.preventDefault();
     openSource(a.dataset.turn, a.dataset.n);
   }, true);
+  // Page language and direction follow the interface language chosen on the server (title's data-lang).
+  function syncDirection() {
+    const title = document.querySelector(".app-title[data-lang]");
+    if (!title) return;
+    const lang = title.dataset.lang === "ar" ? "ar" : "en";
+    if (document.documentElement.getAttribute("lang") !== lang) document.documentElement.setAttribute("lang", lang);
+    const dir = lang === "ar" ? "rtl" : "ltr";
+    if (document.documentElement.getAttribute("dir") !== dir) document.documentElement.setAttribute("dir", dir);
+  }
+  new MutationObserver(syncDirection).observe(document.documentElement, { childList: true, subtree: true, attributes: true,
+    attributeFilter: ["data-lang"] });
   window.taawunCopy = function () {
     const msgs = document.querySelectorAll("#chat .msg.bot");
     if (!msgs.length) return;
