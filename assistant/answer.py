@@ -13,10 +13,11 @@ import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.catalog import Catalog, DocRecord
 from assistant.cite import Citation
@@ -263,7 +264,7 @@ def _candidates(hits: Sequence[Hit], qwords: list[str], qlang: str, text_of: Cal
                 overlap = 0.0
                 words = qtokens if lang == qlang else xtokens
                 if words:
-                    overlap = len(words & set(tokenize(text))) / len(words)
+                    overlap = len(words & token_set(text)) / len(words)
                 rel, spec = float(member.relevance[j]), float(member.specificity[j])
                 out.append(Candidate(member, j, a, b, text, rel, spec, 0.0, overlap, member.chunk.sent_vecs[j], lang, rank))
     typical = {lang: float(np.median([c.overlap for c in out if c.language == lang] or [0.0])) for lang in ("ar", "en")}
@@ -273,6 +274,18 @@ def _candidates(hits: Sequence[Hit], qwords: list[str], qlang: str, text_of: Cal
     return out
 
 
+@lru_cache(maxsize=65536)
+def token_set(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
+
+
+@lru_cache(maxsize=8192)
+def _partners_cached(text: str) -> frozenset[str]:
+    from assistant.gazetteer import gazetteer
+
+    return frozenset(m.entity.id for m in gazetteer().find(text))
+
+
 def _named_partners(text: str) -> set[str]:
     from assistant.gazetteer import HOME, gazetteer
 
@@ -280,14 +293,15 @@ def _named_partners(text: str) -> set[str]:
 
 
 def _partners_in(text: str) -> set[str]:
-    from assistant.gazetteer import gazetteer
-
-    return {m.entity.id for m in gazetteer().find(text)}
+    return set(_partners_cached(text))
 
 
 def select_evidence(question: str, qlang: str, hits: Sequence[Hit], text_of: Callable[[str], str],
                     cfg: AnswerSettings) -> Selection:
-    cands = _candidates(hits, tokenize(question), qlang, text_of)
+    from assistant.generate import looks_like_injection
+
+    # Text that addresses a model ("ignore previous instructions ...") is not evidence about anything.
+    cands = [c for c in _candidates(hits, tokenize(question), qlang, text_of) if not looks_like_injection(c.text)]
     if not cands:
         return Selection([], [], True, "no passages", False)
     best = cands[0]
@@ -428,10 +442,12 @@ def preparation_chain(engine: SearchEngine, catalog: Catalog, cfg: AnswerSetting
         return Prepared(x["question"], x["language"], x["standalone"], x["retrieved"]["hits"], sel,
                         {"retrieve": x["retrieved"]["t_retrieve"], "select": t_sel})
 
+    # Sequential steps (RunnablePassthrough.assign would fan out to a thread pool for nothing).
     return (
-        RunnablePassthrough.assign(language=RunnableLambda(detect), standalone=RunnableLambda(resolve))
-        | RunnablePassthrough.assign(retrieved=RunnableLambda(retrieve))
-        | RunnableLambda(select)
+        RunnableLambda(lambda x: {**x, "language": detect(x)}, name="detect_language")
+        | RunnableLambda(lambda x: {**x, "standalone": resolve(x)}, name="contextualize")
+        | RunnableLambda(lambda x: {**x, "retrieved": retrieve(x)}, name="retrieve")
+        | RunnableLambda(select, name="select_evidence")
     ).with_config(run_name="taawun_prepare")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 
 SCHEMA_VERSION = 1
+CHUNK_CACHE = 4096  # records kept in memory (~10 KB each with their sentence vectors)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -126,6 +128,11 @@ class Catalog:
             raise CatalogError(f"no index at {path.parent} (run `taawun ingest`)")
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        # Chunk records are immutable per id (ids carry the content hash); cache the hot ones.
+        # The cache is dropped whenever the generation changes, so a removed chunk is never served.
+        self._cache: OrderedDict[str, ChunkRecord] = OrderedDict()
+        self._cache_gen = -1
+        self._doc_ids: dict[str, list[str]] | None = None
         try:
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -244,17 +251,49 @@ class Catalog:
             for r in rows
         ]
 
+    def _check_cache(self) -> None:
+        gen = self.generation()
+        if gen != self._cache_gen:
+            self._cache.clear()
+            self._doc_ids = None
+            self._cache_gen = gen
+
     def chunks(self, ids: Iterable[str]) -> dict[str, ChunkRecord]:
+        """Chunk records by id; ids the catalog does not know are left out."""
         ids = list(dict.fromkeys(ids))
         out: dict[str, ChunkRecord] = {}
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            for c in self._chunks(f"WHERE id IN ({','.join('?' * len(part))})", part):
-                out[c.id] = c
-        return out
+        with self._lock:
+            self._check_cache()
+            missing = []
+            for cid in ids:
+                rec = self._cache.get(cid)
+                if rec is None:
+                    missing.append(cid)
+                else:
+                    self._cache.move_to_end(cid)
+                    out[cid] = rec
+            for i in range(0, len(missing), 500):
+                part = missing[i : i + 500]
+                for c in self._chunks(f"WHERE id IN ({','.join('?' * len(part))})", part):
+                    out[c.id] = c
+                    self._cache[c.id] = c
+            while len(self._cache) > CHUNK_CACHE:
+                self._cache.popitem(last=False)
+        return {cid: out[cid] for cid in ids if cid in out}
+
+    def doc_chunk_ids(self, doc_id: str) -> list[str]:
+        with self._lock:
+            self._check_cache()
+            if self._doc_ids is None:
+                index: dict[str, list[str]] = {}
+                for d, cid in self._db.execute("SELECT doc_id, id FROM chunks ORDER BY doc_id, ord"):
+                    index.setdefault(d, []).append(cid)
+                self._doc_ids = index
+            return list(self._doc_ids.get(doc_id, []))
 
     def doc_chunks(self, doc_id: str) -> list[ChunkRecord]:
-        return self._chunks("WHERE doc_id=? ORDER BY ord", (doc_id,))
+        got = self.chunks(self.doc_chunk_ids(doc_id))
+        return list(got.values())
 
     def iter_tokens(self) -> Iterator[tuple[str, str, str, list[str]]]:
         """(chunk id, doc id, language, tokens) for every chunk, for the lexical index."""

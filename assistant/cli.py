@@ -236,6 +236,12 @@ def cmd_library(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_llm_server(args: argparse.Namespace) -> int:
+    from assistant.llm_server import main as llm_main
+
+    return llm_main(args.rest)
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from assistant.compose import build_assistant
 
@@ -305,6 +311,10 @@ def parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("library", parents=[common], help="list indexed documents")
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_library)
+
+    sp = sub.add_parser("llm-server", help="run a local llama.cpp OpenAI-compatible server (see --help)", add_help=False)
+    sp.add_argument("rest", nargs=argparse.REMAINDER)
+    sp.set_defaults(func=cmd_llm_server)
 
     sp = sub.add_parser("status", parents=[common], help="index status")
     sp.set_defaults(func=cmd_status)

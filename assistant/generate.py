@@ -67,6 +67,8 @@ _INJECTION = re.compile(
 )
 _DELIMS = re.compile(r"</?\s*(?:passages?|question|system|instructions?)\s*>|<\|[^|]*\|>", re.I)
 _NUM = re.compile(r"\d+(?:[.,]\d+)?")
+_SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
+_TRAILING_MARKERS = re.compile(r"([.!?؟])\s*((?:\[\d{1,3}\])+)")
 
 
 def looks_like_injection(text: str) -> bool:
@@ -122,7 +124,12 @@ def validate(text: str, language: str, evidence: Sequence[Evidence]) -> tuple[st
         return None, [*notes, "no valid citation marker"]
     if detect_language(MARKER.sub("", fixed)) not in (language, None):
         return None, [*notes, "answer not in the question's language"]
-    cited = " ".join(_digits(e.text) for e in evidence if e.n in used)
+    # every sentence carries its own marker ("... signed in 2024 [2]." or "... 2024. [2]")
+    sentences = [x for x in _SENTENCE_END.split(_TRAILING_MARKERS.sub(r" \2\1", fixed)) if x.strip()]
+    if any(not MARKER.search(x) for x in sentences):
+        return None, [*notes, "a sentence without a citation marker"]
+    # numbers must be numbers of the cited passages (whole numbers, not substrings: 4 is not in 2024)
+    cited = {n for e in evidence if e.n in used for n in _NUM.findall(_digits(e.text))}
     for num in _NUM.findall(_digits(MARKER.sub("", fixed))):
         if num not in cited:
             return None, [*notes, f"number {num} is not in the cited passages"]
@@ -157,27 +164,22 @@ class LLMGenerator:
                 yield content
 
     def generate(self, question: str, language: str, evidence: Sequence[Evidence]) -> Gen[str, None, Generation]:
-        if not evidence:
-            return Generation("", abstained=True)
-        # Sentences that try to instruct the model never reach it (the extractive
-        # fallback may still quote them: quoting is inert).
+        # Sentences that try to instruct a model are neither sent to it nor quoted.
         given = [e for e in evidence if not looks_like_injection(e.text)]
         if not given:
-            text = self.fallback.compose(language, evidence)
-            return Generation(text, used=sorted({e.n for e in evidence}), notes=["evidence withheld from the model"])
+            return Generation("", abstained=True, notes=["the evidence reads like instructions; withheld"])
         parts: list[str] = []
         try:
             for token in self._stream(build_messages(question, language, given)):
                 parts.append(token)
                 yield token
         except Exception as exc:  # noqa: BLE001 - any model/server failure falls back to the grounded answer
-            text = self.fallback.compose(language, evidence)
-            return Generation(text, used=sorted({e.n for e in evidence}),
+            text = self.fallback.compose(language, given)
+            return Generation(text, used=sorted({e.n for e in given}),
                               notes=[f"model unavailable ({type(exc).__name__}); extractive answer shown"])
         answer, notes = validate("".join(parts), language, given)
-        if answer == "":
-            return Generation("", abstained=True, notes=notes)
-        if answer is None:
-            text = self.fallback.compose(language, evidence)
-            return Generation(text, used=sorted({e.n for e in evidence}), notes=[*notes, "fell back to the extractive answer"])
+        if not answer:
+            # Not validated, or the model declined although evidence was selected: the grounded quote is safer.
+            text = self.fallback.compose(language, given)
+            return Generation(text, used=sorted({e.n for e in given}), notes=[*notes, "fell back to the extractive answer"])
         return Generation(answer, used=markers(answer), notes=notes)

@@ -68,6 +68,9 @@ def render_chat(turns: Sequence[Turn], ui_lang: str) -> str:
         parts.append(f'<div class="msg user" dir="auto"><p dir="auto">{esc(turn.question)}</p></div>')
         cls = "msg bot" + (" abstained" if turn.abstained else "") + (" pending" if turn.pending else "")
         badge = f'<div class="badge">{esc(t("not_in_sources", ui_lang))}</div>' if turn.abstained else ""
+        if turn.pending and turn.answer:
+            # streamed text is a draft until it has been checked against the sources
+            badge = f'<div class="badge draft">{esc(t("checking", ui_lang))}</div>'
         body = _answer_html(turn.answer, i, {c.n for c in turn.citations}) if turn.answer else (
             f'<p class="typing">{esc(t("thinking", ui_lang))}</p>')
         parts.append(f'<div class="{cls}" id="turn-{i}" data-lang="{esc(turn.language)}">{badge}{body}</div>')

@@ -29,6 +29,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "any": {"en": "Any", "ar": "الكل"},
     "chat_empty": {"en": "Ask a question to start.", "ar": "اطرح سؤالًا للبدء."},
     "thinking": {"en": "Searching the sources…", "ar": "جارٍ البحث في المصادر…"},
+    "checking": {"en": "Draft — checking against the sources…", "ar": "مسودة — جارٍ التحقق من المصادر…"},
     "not_in_sources": {"en": "The sources do not say", "ar": "لا تذكر المصادر ذلك"},
     "sources": {"en": "Sources", "ar": "المصادر"},
     "sources_empty": {"en": "Citations appear here. Click a [n] marker to open its passage.",
