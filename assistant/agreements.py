@@ -13,7 +13,12 @@ from assistant.protocols import Evidence
 
 TYPES = ("mou", "agreement", "meeting", "initiative")
 TYPE_LABELS = {
-    "en": {"mou": "Memorandum of understanding", "agreement": "Agreement", "meeting": "Meeting", "initiative": "Initiative"},
+    "en": {
+        "mou": "Memorandum of understanding",
+        "agreement": "Agreement",
+        "meeting": "Meeting",
+        "initiative": "Initiative",
+    },
     "ar": {"mou": "مذكرة تفاهم", "agreement": "اتفاقية", "meeting": "اجتماع", "initiative": "مبادرة"},
 }
 
@@ -24,13 +29,22 @@ def partner_name(p: dict[str, Any], language: str) -> str:
 
     name = p["ar"] if language == "ar" else p["en"]
     written = re.sub(r"^[وفبلك](?=\S{3})", "", p.get("as_written") or "")
-    if language == "ar" and written and normalize_arabic(written) not in (normalize_arabic(name), normalize_arabic("ال" + name)):
+    if (
+        language == "ar"
+        and written
+        and normalize_arabic(written) not in (normalize_arabic(name), normalize_arabic("ال" + name))
+    ):
         return f"{name} ({written})"
     return name
 
 
-def query_records(catalog: Catalog, country: str | None = None, type: str | None = None,  # noqa: A002
-                  since: int | None = None, until: int | None = None) -> list[dict[str, Any]]:
+def query_records(
+    catalog: Catalog,
+    country: str | None = None,
+    type: str | None = None,
+    since: int | None = None,
+    until: int | None = None,
+) -> list[dict[str, Any]]:
     """Register records filtered by partner (id, English or Arabic name), type and year range."""
     rows = catalog.records()
     if country:
@@ -67,13 +81,39 @@ def render_table(rows: list[dict[str, Any]]) -> str:
 def to_csv(rows: list[dict[str, Any]]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["type", "partner_en", "partner_ar", "date", "years", "people", "topics", "document", "start", "end", "evidence"])
+    w.writerow(
+        [
+            "type",
+            "partner_en",
+            "partner_ar",
+            "date",
+            "years",
+            "people",
+            "topics",
+            "document",
+            "start",
+            "end",
+            "evidence",
+        ]
+    )
     for r in rows:
         for p in r["partners"]:
             ev = r["evidence"][0]
-            w.writerow([r["type"], p["en"], p["ar"], r.get("date") or "", " ".join(map(str, r.get("years") or [])),
-                        "; ".join(f"{x['name']} ({x['role'] or x['part']})" for x in r["people"]),
-                        "; ".join(r["topics"]), r["doc_id"], ev["start"], ev["end"], ev["text"]])
+            w.writerow(
+                [
+                    r["type"],
+                    p["en"],
+                    p["ar"],
+                    r.get("date") or "",
+                    " ".join(map(str, r.get("years") or [])),
+                    "; ".join(f"{x['name']} ({x['role'] or x['part']})" for x in r["people"]),
+                    "; ".join(r["topics"]),
+                    r["doc_id"],
+                    ev["start"],
+                    ev["end"],
+                    ev["text"],
+                ]
+            )
     return buf.getvalue()
 
 
@@ -90,7 +130,9 @@ _TYPE_WORDS = {
     "meeting": re.compile(r"\bmeetings\b|اجتماعات|لقاءات", re.I),
     "initiative": re.compile(r"\binitiatives\b|مبادرات", re.I),
 }
-_WITH_WHOM = re.compile(r"\bwhich countries\b|\bwith whom\b|\bwhat countries\b|أي الدول|ما الدول|ما هي الدول|مع من|مع أي", re.I)
+_WITH_WHOM = re.compile(
+    r"\bwhich countries\b|\bwith whom\b|\bwhat countries\b|أي الدول|ما الدول|ما هي الدول|مع من|مع أي", re.I
+)
 _SINGULAR = {
     "mou": re.compile(r"\bmou\b|\bmemorandum\b|مذكرة", re.I),
     "agreement": re.compile(r"\bagreement\b|اتفاقية|اتفاق\b", re.I),
@@ -134,8 +176,18 @@ def register_answer(catalog: Catalog, question: str, language: str) -> tuple[str
         if key not in by_evidence:
             by_evidence[key] = len(by_evidence) + 1
             doc = docs.get(r["doc_id"])
-            evidence.append(Evidence(by_evidence[key], "", r["doc_id"], doc.language if doc else r["language"],
-                                     ev["start"], ev["end"], ev["text"], 1.0))
+            evidence.append(
+                Evidence(
+                    by_evidence[key],
+                    "",
+                    r["doc_id"],
+                    doc.language if doc else r["language"],
+                    ev["start"],
+                    ev["end"],
+                    ev["text"],
+                    1.0,
+                )
+            )
         n = by_evidence[key]
         partner_names = ", ".join(partner_name(p, language) for p in r["partners"])
         label = TYPE_LABELS[language if language in TYPE_LABELS else "en"][r["type"]]
@@ -146,5 +198,8 @@ def register_answer(catalog: Catalog, question: str, language: str) -> tuple[str
             details.append(", ".join(r["topics"][:3]))
         extra = f" ({'; '.join(details)})" if details else ""
         lines.append(f"- {label}: {partner_names}{extra} [{n}]")
-    head = {"en": f"The register lists {len(rows)} matching records:", "ar": f"يضم السجل {len(rows)} من السجلات المطابقة:"}
+    head = {
+        "en": f"The register lists {len(rows)} matching records:",
+        "ar": f"يضم السجل {len(rows)} من السجلات المطابقة:",
+    }
     return head["ar" if language == "ar" else "en"] + "\n" + "\n".join(lines), evidence

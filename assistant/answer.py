@@ -98,7 +98,9 @@ QTYPES: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "count": re.compile(r"\bhow many\b|\bnumber of\b|كم عدد|\bكم\b", re.I),
-    "who": re.compile(r"\bwho\b|\bwhom\b|^\s*(?:مَن|من)\s+(?:هو|هي|هم|الذي|التي|وقع|وقّع|حضر|شارك|يمثل|ضم)|من الذي", re.I),
+    "who": re.compile(
+        r"\bwho\b|\bwhom\b|^\s*(?:مَن|من)\s+(?:هو|هي|هم|الذي|التي|وقع|وقّع|حضر|شارك|يمثل|ضم)|من الذي", re.I
+    ),
     "where": re.compile(r"\bwhere\b|\bin which (?:city|country|place)\b|أين|اين|في أي (?:مكان|مدينة|دولة|بلد)", re.I),
 }
 _PLACE = re.compile(
@@ -111,7 +113,9 @@ _MONEY = re.compile(
     r"دولار|جنيه|يورو|مليون|مليار|ألف|بالمائة|في المائة|٪))|(?:(?:مليون|مليار)\s+(?:دولار|جنيه|يورو))",
     re.I,
 )
-_NUMBER = re.compile(r"\d|[٠-٩]|\b(?:two|three|four|five|six|seven|eight|nine|ten|dozen)\b|اثن|ثلاث|أربع|خمس|ست|سبع|ثمان|تسع|عشر", re.I)
+_NUMBER = re.compile(
+    r"\d|[٠-٩]|\b(?:two|three|four|five|six|seven|eight|nine|ten|dozen)\b|اثن|ثلاث|أربع|خمس|ست|سبع|ثمان|تسع|عشر", re.I
+)
 _PERSON = re.compile(
     r"\b(?:dr|mr|ms|mrs|eng)\.?\s|\bminister\b|\bpresident\b|\bambassador\b|\bprime minister\b|\bsecretary\b|"
     r"د\.|الدكتور|الدكتورة|السيد|السيدة|المهندس|الأستاذ|الأستاذة|وزير|رئيس|سفير|معالي",
@@ -165,8 +169,9 @@ def contextualize(question: str, history: Sequence[tuple[str, str]], turns: int)
     from assistant.gazetteer import HOME, gazetteer
 
     names_partner = any(m.entity.id != HOME for m in gazetteer().find(question))
-    follow = bool(_CONTINUES.search(question)) or (not names_partner and (
-        bool(_REFERS_BACK.search(question)) or len(question.split()) <= 4))
+    follow = bool(_CONTINUES.search(question)) or (
+        not names_partner and (bool(_REFERS_BACK.search(question)) or len(question.split()) <= 4)
+    )
     if not follow:
         return question
     previous = [u for u, _ in history[-turns:] if u and u.strip()]
@@ -228,7 +233,9 @@ class Selection:
 
 #: words every passage of this archive shares (the ministry's country, question words): no evidence in overlap
 _GENERIC_WORDS = frozenset(
-    tokenize("Egypt Egyptian مصر المصري المصرية how many much number what which who when where كم عدد ما هو هي من متى أين")
+    tokenize(
+        "Egypt Egyptian مصر المصري المصرية how many much number what which who when where كم عدد ما هو هي من متى أين"
+    )
 )
 #: evidence ranking: specificity plus same-language word overlap beyond what is typical for the
 #: question's neighbours (so shared generic words give no language a head start)
@@ -260,13 +267,15 @@ def _candidates(hits: Sequence[Hit], qwords: list[str], qlang: str, text_of: Cal
                     continue
                 seen.add(key)
                 text = re.sub(r"\s+", " ", doc_text[a:b]).strip()
-                lang = detect_language(text, member.chunk.language) or member.chunk.language
+                lang = detect_language(text) or member.chunk.language
                 overlap = 0.0
                 words = qtokens if lang == qlang else xtokens
                 if words:
                     overlap = len(words & token_set(text)) / len(words)
                 rel, spec = float(member.relevance[j]), float(member.specificity[j])
-                out.append(Candidate(member, j, a, b, text, rel, spec, 0.0, overlap, member.chunk.sent_vecs[j], lang, rank))
+                out.append(
+                    Candidate(member, j, a, b, text, rel, spec, 0.0, overlap, member.chunk.sent_vecs[j], lang, rank)
+                )
     typical = {lang: float(np.median([c.overlap for c in out if c.language == lang] or [0.0])) for lang in ("ar", "en")}
     for c in out:
         c.score = c.specificity + W_OVERLAP * (c.overlap - typical.get(c.language, 0.0))
@@ -296,8 +305,9 @@ def _partners_in(text: str) -> set[str]:
     return set(_partners_cached(text))
 
 
-def select_evidence(question: str, qlang: str, hits: Sequence[Hit], text_of: Callable[[str], str],
-                    cfg: AnswerSettings) -> Selection:
+def select_evidence(
+    question: str, qlang: str, hits: Sequence[Hit], text_of: Callable[[str], str], cfg: AnswerSettings
+) -> Selection:
     from assistant.generate import looks_like_injection
 
     # Text that addresses a model ("ignore previous instructions ...") is not evidence about anything.
@@ -306,7 +316,9 @@ def select_evidence(question: str, qlang: str, hits: Sequence[Hit], text_of: Cal
         return Selection([], [], True, "no passages", False)
     best = cands[0]
     if best.relevance < cfg.abstain_threshold:
-        return Selection([], cands, True, f"best evidence relevance {best.relevance:.2f} < {cfg.abstain_threshold}", False)
+        return Selection(
+            [], cands, True, f"best evidence relevance {best.relevance:.2f} < {cfg.abstain_threshold}", False
+        )
     named = _named_partners(question)
     if named:
         # A question about a named partner is answered only from documents about that partner.
@@ -316,7 +328,9 @@ def select_evidence(question: str, qlang: str, hits: Sequence[Hit], text_of: Cal
             return Selection([], [], True, "the sources do not mention " + ", ".join(sorted(named)), False)
         best = cands[0]
         if best.relevance < cfg.abstain_threshold:
-            return Selection([], cands, True, f"best evidence relevance {best.relevance:.2f} < {cfg.abstain_threshold}", False)
+            return Selection(
+                [], cands, True, f"best evidence relevance {best.relevance:.2f} < {cfg.abstain_threshold}", False
+            )
     types = question_types(question)
     margin = MARGIN_TYPED if types else MARGIN
     strong = [c for c in cands if c.relevance >= cfg.abstain_threshold and c.score >= best.score - margin]
@@ -335,15 +349,23 @@ def select_evidence(question: str, qlang: str, hits: Sequence[Hit], text_of: Cal
                 if any(satisfies(t, u.text) for u in unit):
                     continue
                 c = unit[0]
-                nb = next((n for dj in (1, -1) if (n := by_pos.get((c.hit.chunk.id, c.j + dj))) is not None
-                           and satisfies(t, n.text)), None)
+                nb = next(
+                    (
+                        nbr
+                        for dj in (1, -1)
+                        if (nbr := by_pos.get((c.hit.chunk.id, c.j + dj))) is not None and satisfies(t, nbr.text)
+                    ),
+                    None,
+                )
                 if nb is None:
                     break
                 unit = sorted([*unit, nb], key=lambda x: x.start)
             else:
                 typed_units.append(unit)
         if not typed_units:
-            return Selection([], cands, True, f"no strong evidence states the {'/'.join(sorted(types))} asked for", False)
+            return Selection(
+                [], cands, True, f"no strong evidence states the {'/'.join(sorted(types))} asked for", False
+            )
         units = typed_units
     # One language per answer: the question's when its evidence is about as strong as the best,
     # else the language of the best evidence (quoted after a lead-in).
@@ -365,8 +387,12 @@ def select_evidence(question: str, qlang: str, hits: Sequence[Hit], text_of: Cal
     for unit in whole:
         if len(chosen) >= cfg.max_sentences:
             break
-        if any(float(c.vec @ s.vec) > 0.92 or (c.hit.doc.doc_id == s.hit.doc.doc_id and c.start < s.end and s.start < c.end)
-               for c in unit for s in chosen):
+        if any(
+            float(c.vec @ s.vec) > 0.92
+            or (c.hit.doc.doc_id == s.hit.doc.doc_id and c.start < s.end and s.start < c.end)
+            for c in unit
+            for s in chosen
+        ):
             continue
         chosen.extend(unit)
     # Reading order: by document (in rank order), then position in the document.
@@ -392,7 +418,9 @@ def related_evidence(cands: Sequence[Candidate], k: int = 3) -> list[Evidence]:
         if c.hit.doc.doc_id in docs:
             continue
         docs.add(c.hit.doc.doc_id)
-        out.append(Evidence(len(out) + 1, c.hit.chunk.id, c.hit.doc.doc_id, c.language, c.start, c.end, c.text, c.score))
+        out.append(
+            Evidence(len(out) + 1, c.hit.chunk.id, c.hit.doc.doc_id, c.language, c.start, c.end, c.text, c.score)
+        )
         if len(out) >= k:
             break
     return out
@@ -411,8 +439,9 @@ class Prepared:
     timings_ms: dict[str, float]
 
 
-def preparation_chain(engine: SearchEngine, catalog: Catalog, cfg: AnswerSettings,
-                      text_cache: dict[str, str]) -> Runnable[dict[str, Any], Prepared]:
+def preparation_chain(
+    engine: SearchEngine, catalog: Catalog, cfg: AnswerSettings, text_cache: dict[str, str]
+) -> Runnable[dict[str, Any], Prepared]:
     """detect language -> contextualize -> retrieve -> select evidence, as a LangChain runnable.
 
     Input: {"question": str, "history": [(user, assistant), ...], "filters": Filters | None}.
@@ -439,16 +468,23 @@ def preparation_chain(engine: SearchEngine, catalog: Catalog, cfg: AnswerSetting
         t0 = time.perf_counter()
         sel = select_evidence(x["standalone"], x["language"], x["retrieved"]["hits"], text_of, cfg)
         t_sel = (time.perf_counter() - t0) * 1000
-        return Prepared(x["question"], x["language"], x["standalone"], x["retrieved"]["hits"], sel,
-                        {"retrieve": x["retrieved"]["t_retrieve"], "select": t_sel})
+        return Prepared(
+            x["question"],
+            x["language"],
+            x["standalone"],
+            x["retrieved"]["hits"],
+            sel,
+            {"retrieve": x["retrieved"]["t_retrieve"], "select": t_sel},
+        )
 
     # Sequential steps (RunnablePassthrough.assign would fan out to a thread pool for nothing).
-    return (
+    chain: Runnable[dict[str, Any], Prepared] = (
         RunnableLambda(lambda x: {**x, "language": detect(x)}, name="detect_language")
         | RunnableLambda(lambda x: {**x, "standalone": resolve(x)}, name="contextualize")
         | RunnableLambda(lambda x: {**x, "retrieved": retrieve(x)}, name="retrieve")
         | RunnableLambda(select, name="select_evidence")
-    ).with_config(run_name="taawun_prepare")
+    ).with_config(run_name="taawun_prepare")  # type: ignore[assignment]
+    return chain
 
 
 def doc_map(hits: Sequence[Hit]) -> dict[str, DocRecord]:

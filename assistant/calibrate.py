@@ -81,7 +81,7 @@ class Calibration:
         buf = io.BytesIO()
         arrays = {f"q_{lang}": self.mu_q[lang] for lang in LANGS}
         arrays |= {f"p_{lang}": self.ref_p[lang] for lang in LANGS}
-        np.savez_compressed(buf, **arrays)
+        np.savez_compressed(buf, **arrays)  # type: ignore[arg-type]
         return base64.b64encode(buf.getvalue()).decode("ascii")
 
     @classmethod

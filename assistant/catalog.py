@@ -108,8 +108,24 @@ class ChunkRecord:
     sent_vecs: np.ndarray  # (n_sentences, dim) float32
 
 
-_DOC_COLS = ("doc_id", "source", "kind", "language", "title", "published", "text", "content_hash", "size", "dates",
-             "date_min", "date_max", "countries", "translation_of", "ingested_at", "notes")
+_DOC_COLS = (
+    "doc_id",
+    "source",
+    "kind",
+    "language",
+    "title",
+    "published",
+    "text",
+    "content_hash",
+    "size",
+    "dates",
+    "date_min",
+    "date_max",
+    "countries",
+    "translation_of",
+    "ingested_at",
+    "notes",
+)
 _JSON_DOC = {"dates", "countries", "notes"}
 
 
@@ -140,7 +156,9 @@ class Catalog:
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
-            raise CatalogError(f"the index catalog {path} is unreadable ({exc}); run `taawun ingest --rebuild`") from exc
+            raise CatalogError(
+                f"the index catalog {path} is unreadable ({exc}); run `taawun ingest --rebuild`"
+            ) from exc
         version = self.get_meta("schema_version")
         if version is None:
             self.set_meta("schema_version", str(SCHEMA_VERSION))
@@ -217,14 +235,27 @@ class Catalog:
     def write_document(db: sqlite3.Connection, doc: DocRecord, chunks: Sequence[ChunkRecord]) -> None:
         """Replace a document and all its chunks (inside a transaction)."""
         db.execute("DELETE FROM documents WHERE doc_id=?", (doc.doc_id,))
-        vals = [json.dumps(getattr(doc, c), ensure_ascii=False) if c in _JSON_DOC else getattr(doc, c) for c in _DOC_COLS]
+        vals = [
+            json.dumps(getattr(doc, c), ensure_ascii=False) if c in _JSON_DOC else getattr(doc, c) for c in _DOC_COLS
+        ]
         db.execute(f"INSERT INTO documents ({', '.join(_DOC_COLS)}) VALUES ({', '.join('?' * len(_DOC_COLS))})", vals)
         db.executemany(
             'INSERT INTO chunks (id, doc_id, ord, start, "end", language, text, tokens, sentences, vec, sent_vecs)'
             " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [
-                (c.id, c.doc_id, c.ord, c.start, c.end, c.language, c.text, " ".join(c.tokens),
-                 json.dumps(c.sentences), _f16(c.vec), _f16(c.sent_vecs))
+                (
+                    c.id,
+                    c.doc_id,
+                    c.ord,
+                    c.start,
+                    c.end,
+                    c.language,
+                    c.text,
+                    " ".join(c.tokens),
+                    json.dumps(c.sentences),
+                    _f16(c.vec),
+                    _f16(c.sent_vecs),
+                )
                 for c in chunks
             ],
         )
@@ -243,11 +274,23 @@ class Catalog:
         with self._lock:
             rows = self._db.execute(
                 'SELECT id, doc_id, ord, start, "end", language, text, tokens, sentences, vec, sent_vecs '
-                f"FROM chunks {where}", args
+                f"FROM chunks {where}",
+                args,
             ).fetchall()
         return [
-            ChunkRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7].split(), [tuple(s) for s in json.loads(r[8])],
-                        _unf16(r[9], dim)[0], _unf16(r[10], dim))
+            ChunkRecord(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7].split(),
+                [tuple(s) for s in json.loads(r[8])],
+                _unf16(r[9], dim)[0],
+                _unf16(r[10], dim),
+            )
             for r in rows
         ]
 
@@ -310,11 +353,6 @@ class Catalog:
         if not rows:
             return [], np.zeros((0, dim), np.float32)
         return [r[0] for r in rows], np.concatenate([_unf16(r[1], dim) for r in rows])
-
-    def chunk_metadata(self, ids: Sequence[str]) -> list[dict[str, Any]]:
-        """The metadata stored with each vector."""
-        found = {c.id: c for c in self.chunks(ids)}
-        return [vector_metadata(found[i]) for i in ids]
 
     # --- register ----------------------------------------------------------
     def records(self) -> list[dict[str, Any]]:

@@ -29,8 +29,14 @@ class Citation:
     def contract(self) -> dict[str, object]:
         """The public JSON shape (see README: `taawun ask --json`)."""
         return {
-            "n": self.n, "source": self.source, "title": self.title, "language": self.language,
-            "snippet": self.snippet, "start": self.start, "end": self.end, "score": round(self.score, 4),
+            "n": self.n,
+            "source": self.source,
+            "title": self.title,
+            "language": self.language,
+            "snippet": self.snippet,
+            "start": self.start,
+            "end": self.end,
+            "score": round(self.score, 4),
         }
 
     def as_dict(self) -> dict[str, object]:
@@ -59,8 +65,12 @@ def repair_markers(text: str, valid: Sequence[int]) -> tuple[str, list[int]]:
     return re.sub(r"[ \t]{2,}", " ", fixed).strip(), bad
 
 
-def build_citations(evidence: Sequence[Evidence], docs: Mapping[str, Any], text_of: Callable[[str], str],
-                    used: Sequence[int] | None = None) -> list[Citation]:
+def build_citations(
+    evidence: Sequence[Evidence],
+    docs: Mapping[str, Any],
+    text_of: Callable[[str], str],
+    used: Sequence[int] | None = None,
+) -> list[Citation]:
     """One citation per number: evidence items sharing a number (adjacent sentences) merge into one span."""
     groups: dict[int, list[Evidence]] = {}
     for ev in evidence:
@@ -73,8 +83,15 @@ def build_citations(evidence: Sequence[Evidence], docs: Mapping[str, Any], text_
         start, end = min(e.start for e in evs), max(e.end for e in evs)
         out.append(
             Citation(
-                n=n, doc_id=first.doc_id, source=d.source, title=d.title, language=first.language,
-                snippet=text_of(first.doc_id)[start:end], start=start, end=end, score=max(e.score for e in evs),
+                n=n,
+                doc_id=first.doc_id,
+                source=d.source,
+                title=d.title,
+                language=first.language,
+                snippet=text_of(first.doc_id)[start:end],
+                start=start,
+                end=end,
+                score=max(e.score for e in evs),
                 date=getattr(d, "published", None),
                 translation_of=getattr(d, "translation_of", None),
             )

@@ -51,8 +51,14 @@ def _progress_bar(enabled: bool) -> Callable[[str, int, int], None] | None:
 
     def progress(stage: str, done: int, total: int) -> None:
         if stage not in bars:
-            bars[stage] = tqdm(total=total, desc=labels.get(stage, stage), unit="passage" if stage == "embed" else "item",
-                               file=sys.stderr, leave=stage == "embed", disable=not total)
+            bars[stage] = tqdm(
+                total=total,
+                desc=labels.get(stage, stage),
+                unit="passage" if stage == "embed" else "item",
+                file=sys.stderr,
+                leave=stage == "embed",
+                disable=not total,
+            )
         bar = bars[stage]
         bar.total = total
         bar.n = done
@@ -93,7 +99,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def rebuild(settings: Any, progress: Callable[[str, int, int], None] | None) -> Any:
-    """Re-ingest everything into a fresh index, then swap it in (embedded mode: the old index stays usable until then)."""
+    """Re-ingest everything into a fresh index, then swap it in.
+
+    In embedded mode the old index stays usable until the swap.
+    """
     from assistant.compose import build_assistant
     from ingest.refresh import index_lock
 
@@ -156,8 +165,13 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
-    return {"language": args.lang, "doc_id": args.doc, "date_from": args.since, "date_to": args.until,
-            "country": args.country}
+    return {
+        "language": args.lang,
+        "doc_id": args.doc,
+        "date_from": args.since,
+        "date_to": args.until,
+        "country": args.country,
+    }
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -255,7 +269,9 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--sources", help="sources folder (TAAWUN_SOURCES_DIR)")
     common.add_argument("--debug", action="store_true", help="show tracebacks")
 
-    p = argparse.ArgumentParser(prog="taawun", description="Ta'awun (تعاون): bilingual Q&A over Egypt's ICT cooperation.")
+    p = argparse.ArgumentParser(
+        prog="taawun", description="Ta'awun (تعاون): bilingual Q&A over Egypt's ICT cooperation."
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     sp = sub.add_parser("provision", parents=[common], help="build the offline embedding model (once)")
@@ -312,7 +328,9 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_library)
 
-    sp = sub.add_parser("llm-server", help="run a local llama.cpp OpenAI-compatible server (see --help)", add_help=False)
+    sp = sub.add_parser(
+        "llm-server", help="run a local llama.cpp OpenAI-compatible server (see --help)", add_help=False
+    )
     sp.add_argument("rest", nargs=argparse.REMAINDER)
     sp.set_defaults(func=cmd_llm_server)
 
@@ -322,7 +340,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("TAAWUN_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("TAAWUN_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s"
+    )
     args = parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.catalog import Catalog
 from assistant.protocols import Embedder, Generator, Index
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
 
 CATALOG_FILE = "catalog.sqlite"
 LEXICAL_FILE = "lexical.npz"
@@ -86,7 +90,7 @@ def build_assistant(
     embedder: Embedder | Callable[[], Embedder] | None = None,
     index: Index | None = None,
     generator: Generator | None = None,
-):  # noqa: ANN201 - returns assistant.service.Assistant (import kept lazy)
+) -> Assistant:
     """The one assistant service the CLI and the UI talk to."""
     from assistant.service import Assistant
 

@@ -79,11 +79,17 @@ def answer_language(answer: str) -> str | None:
 def score(item: GoldItem, ans: Answer) -> ItemResult:
     cited = [c.doc_id for c in ans.citations] if not ans.abstained else []
     return ItemResult(
-        id=item.id, kind=item.kind, question=item.question, answer=ans.answer, abstained=ans.abstained,
+        id=item.id,
+        kind=item.kind,
+        question=item.question,
+        answer=ans.answer,
+        abstained=ans.abstained,
         fact_recall=fact_recall(ans.answer, item.facts) if item.answerable else None,
         citation_precision=(sum(d in item.docs for d in cited) / len(cited)) if (item.answerable and cited) else None,
-        language_match=answer_language(ans.answer) == ans.language, cited=cited,
-        total_ms=ans.timings_ms.get("total", 0.0), notes=ans.notes,
+        language_match=answer_language(ans.answer) == ans.language,
+        cited=cited,
+        total_ms=ans.timings_ms.get("total", 0.0),
+        notes=ans.notes,
     )
 
 
@@ -103,8 +109,11 @@ def summarize(items: list[GoldItem], results: list[ItemResult]) -> dict[str, Any
         if kind == "unanswerable":
             per_kind[kind] = {"n": len(rs), "abstained": sum(r.abstained for r in rs) / len(rs)}
         else:
-            per_kind[kind] = {"n": len(rs), "fact_recall": statistics.mean(r.fact_recall or 0.0 for r in rs),
-                              "answered": sum(not r.abstained for r in rs) / len(rs)}
+            per_kind[kind] = {
+                "n": len(rs),
+                "fact_recall": statistics.mean(r.fact_recall or 0.0 for r in rs),
+                "answered": sum(not r.abstained for r in rs) / len(rs),
+            }
     return {
         "questions": len(results),
         "fact_recall": statistics.mean(r.fact_recall or 0.0 for r in ans) if ans else 0.0,
@@ -113,7 +122,7 @@ def summarize(items: list[GoldItem], results: list[ItemResult]) -> dict[str, Any
         "abstention_precision": tp / (tp + fp) if tp + fp else 0.0,
         "abstention_recall": tp / (tp + fn) if tp + fn else 0.0,
         "latency_p50_ms": statistics.median(lat),
-        "latency_p95_ms": sorted(lat)[max(0, int(round(0.95 * len(lat))) - 1)],
+        "latency_p95_ms": sorted(lat)[max(0, round(0.95 * len(lat)) - 1)],
         "per_kind": per_kind,
     }
 
@@ -141,8 +150,9 @@ def sweep(assistant: Any, items: list[GoldItem], thresholds: list[float]) -> lis
     return rows
 
 
-def to_markdown(summary: dict[str, Any], results: list[ItemResult], sweep_rows: list[dict[str, float]] | None,
-                threshold: float) -> str:
+def to_markdown(
+    summary: dict[str, Any], results: list[ItemResult], sweep_rows: list[dict[str, float]] | None, threshold: float
+) -> str:
     s = summary
     kinds = ", ".join(f"{k} {v['n']}" for k, v in s["per_kind"].items())
     lines = [
@@ -166,10 +176,18 @@ def to_markdown(summary: dict[str, Any], results: list[ItemResult], sweep_rows: 
         else:
             lines.append(f"| {kind} | {v['n']} | {v['fact_recall']:.3f} | answered {v['answered']:.2f} |")
     if sweep_rows:
-        lines += ["", "Abstention threshold sweep:", "", "| threshold | precision | recall | F1 | false abstentions |",
-                  "|---|---|---|---|---|"]
-        lines += [f"| {r['threshold']:.2f} | {r['precision']:.2f} | {r['recall']:.2f} | {r['f1']:.2f} | "
-                  f"{r['false_abstentions']} |" for r in sweep_rows]
+        lines += [
+            "",
+            "Abstention threshold sweep:",
+            "",
+            "| threshold | precision | recall | F1 | false abstentions |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {r['threshold']:.2f} | {r['precision']:.2f} | {r['recall']:.2f} | {r['f1']:.2f} | "
+            f"{r['false_abstentions']} |"
+            for r in sweep_rows
+        ]
     lines += ["", "Per question:", "", "| id | abstained | fact recall | cited | answer |", "|---|---|---|---|---|"]
     for r in results:
         fr = "-" if r.fact_recall is None else f"{r.fact_recall:.2f}"
@@ -197,7 +215,9 @@ def main(settings: Settings, *, tune: bool = False, out: str | None = None, as_j
     payload = {"summary": summary, "threshold": threshold, "sweep": rows, "results": [asdict(r) for r in results]}
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     name = out or "eval"
-    (RESULTS_DIR / f"{name}.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (RESULTS_DIR / f"{name}.json").write_text(
+        json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     md = to_markdown(summary, results, rows, threshold)
     (RESULTS_DIR / f"{name}.md").write_text(md, encoding="utf-8")
     if as_json:

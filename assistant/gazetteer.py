@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from assistant.text import normalize_arabic, normalize_with_offsets, tokenize
 
@@ -18,12 +19,30 @@ GAZETTEER_FILE = Path(__file__).with_name("data") / "gazetteer.json"
 HOME = "EG"  # the ministry's own country is never a "partner"
 
 # Regions are partners too (an initiative "with African countries").
-REGIONS = [
-    {"id": "R-AFRICA", "en": "Africa", "ar": "إفريقيا", "aliases_en": ["African countries", "the African continent"],
-     "aliases_ar": ["أفريقيا", "الدول الإفريقية", "الدول الأفريقية", "القارة الإفريقية", "القارة الأفريقية", "القارة السمراء",
-                    "البلدان الإفريقية", "البلدان الأفريقية"]},
-    {"id": "R-ARAB", "en": "Arab countries", "ar": "الدول العربية", "aliases_en": ["Arab world", "Arab states"],
-     "aliases_ar": ["العالم العربي", "البلدان العربية"]},
+REGIONS: list[dict[str, Any]] = [
+    {
+        "id": "R-AFRICA",
+        "en": "Africa",
+        "ar": "إفريقيا",
+        "aliases_en": ["African countries", "the African continent"],
+        "aliases_ar": [
+            "أفريقيا",
+            "الدول الإفريقية",
+            "الدول الأفريقية",
+            "القارة الإفريقية",
+            "القارة الأفريقية",
+            "القارة السمراء",
+            "البلدان الإفريقية",
+            "البلدان الأفريقية",
+        ],
+    },
+    {
+        "id": "R-ARAB",
+        "en": "Arab countries",
+        "ar": "الدول العربية",
+        "aliases_en": ["Arab world", "Arab states"],
+        "aliases_ar": ["العالم العربي", "البلدان العربية"],
+    },
 ]
 
 
@@ -59,8 +78,11 @@ class Gazetteer:
         acronyms: dict[str, Entity] = {}  # case-sensitive short upper-case names (ITU, AU)
         ar_article: dict[str, Entity] = {}  # normalised name without its leading ال -> entity
         ar_plain: dict[str, Entity] = {}
-        for kind, items in (("country", data.get("countries", [])), ("organization", data.get("organizations", [])),
-                            ("region", REGIONS)):
+        for kind, items in (
+            ("country", data.get("countries", [])),
+            ("organization", data.get("organizations", [])),
+            ("region", REGIONS),
+        ):
             for item in items:
                 # Organisation ids live in their own namespace (AU is Australia; the African Union is ORG:AU).
                 eid = f"ORG:{item['id']}" if kind == "organization" else item["id"]
@@ -94,21 +116,23 @@ class Gazetteer:
         norm, index = normalize_with_offsets(text)
         found: list[Mention] = []
         for regex, source, table, fold in (
-            (self._re_ar_article, norm, self._ar_article, False), (self._re_ar_plain, norm, self._ar_plain, False),
-            (self._re_en, text, self._en_names, True), (self._re_acr, text, self._acronyms, False),
+            (self._re_ar_article, norm, self._ar_article, False),
+            (self._re_ar_plain, norm, self._ar_plain, False),
+            (self._re_en, text, self._en_names, True),
+            (self._re_acr, text, self._acronyms, False),
         ):
             if not table:
                 continue
-            for m in regex.finditer(source):
-                key = m.group(1).lower() if fold else m.group(1)
-                a, b = (index[m.start()], index[m.end() - 1] + 1) if source is norm else (m.start(), m.end())
+            for hit in regex.finditer(source):
+                key = hit.group(1).lower() if fold else hit.group(1)
+                a, b = (index[hit.start()], index[hit.end() - 1] + 1) if source is norm else hit.span()
                 found.append(Mention(table[key], a, b))
-        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        found.sort(key=lambda x: (x.start, -(x.end - x.start)))
         out: list[Mention] = []
-        for m in found:
-            if out and m.start < out[-1].end:
+        for mention in found:
+            if out and mention.start < out[-1].end:
                 continue
-            out.append(m)
+            out.append(mention)
         return out
 
     def lookup(self, name: str) -> Entity | None:

@@ -9,8 +9,8 @@ extractive answer when the check fails.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
 from collections.abc import Generator as Gen
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from assistant.cite import MARKER, markers, repair_markers
@@ -53,8 +53,7 @@ class ExtractiveGenerator:
     def generate(self, question: str, language: str, evidence: Sequence[Evidence]) -> Gen[str, None, Generation]:
         text = self.compose(language, evidence)
         # Stream word by word so the UI behaves the same with every generator.
-        for piece in re.findall(r"\S+\s*", text):
-            yield piece
+        yield from re.findall(r"\S+\s*", text)
         return Generation(text, abstained=not evidence, used=sorted({e.n for e in evidence}))
 
 
@@ -97,7 +96,9 @@ def build_messages(question: str, language: str, evidence: Sequence[Evidence]) -
     from assistant.answer import message
 
     passages = "\n".join(f"[{ev.n}] ({LANG_NAME.get(ev.language, ev.language)}) {as_data(ev.text)}" for ev in evidence)
-    system = SYSTEM_PROMPT.format(language_name=LANG_NAME.get(language, "English"), abstain=message("abstain", language))
+    system = SYSTEM_PROMPT.format(
+        language_name=LANG_NAME.get(language, "English"), abstain=message("abstain", language)
+    )
     user = f"<passages>\n{passages}\n</passages>\n\nQuestion: {as_data(question)}"
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
@@ -151,8 +152,13 @@ class LLMGenerator:
 
         cfg = settings.llm
         model = ChatOpenAI(
-            base_url=cfg.base_url, model=cfg.model, api_key=cfg.api_key,  # type: ignore[arg-type]
-            temperature=cfg.temperature, max_tokens=cfg.max_tokens, timeout=cfg.timeout_s, max_retries=0,
+            base_url=cfg.base_url,
+            model=cfg.model,
+            api_key=cfg.api_key,  # type: ignore[arg-type]
+            temperature=cfg.temperature,
+            max_tokens=cfg.max_tokens,  # type: ignore[call-arg]  # alias of max_completion_tokens
+            timeout=cfg.timeout_s,
+            max_retries=0,
             streaming=True,
         )
         return cls(model, ExtractiveGenerator(settings.answer))
@@ -175,11 +181,16 @@ class LLMGenerator:
                 yield token
         except Exception as exc:  # noqa: BLE001 - any model/server failure falls back to the grounded answer
             text = self.fallback.compose(language, given)
-            return Generation(text, used=sorted({e.n for e in given}),
-                              notes=[f"model unavailable ({type(exc).__name__}); extractive answer shown"])
+            return Generation(
+                text,
+                used=sorted({e.n for e in given}),
+                notes=[f"model unavailable ({type(exc).__name__}); extractive answer shown"],
+            )
         answer, notes = validate("".join(parts), language, given)
         if not answer:
             # Not validated, or the model declined although evidence was selected: the grounded quote is safer.
             text = self.fallback.compose(language, given)
-            return Generation(text, used=sorted({e.n for e in given}), notes=[*notes, "fell back to the extractive answer"])
+            return Generation(
+                text, used=sorted({e.n for e in given}), notes=[*notes, "fell back to the extractive answer"]
+            )
         return Generation(answer, used=markers(answer), notes=notes)

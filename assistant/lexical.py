@@ -20,8 +20,15 @@ from scipy import sparse
 
 class LexicalIndex:
     def __init__(
-        self, ids: list[str], docs: np.ndarray, langs: np.ndarray, vocab: dict[str, int], weights: sparse.csr_matrix,
-        idf: np.ndarray, generation: int = 0, k1: float = 1.2,
+        self,
+        ids: list[str],
+        docs: np.ndarray,
+        langs: np.ndarray,
+        vocab: dict[str, int],
+        weights: sparse.csr_matrix,
+        idf: np.ndarray,
+        generation: int = 0,
+        k1: float = 1.2,
     ) -> None:
         self.ids = ids
         self.docs = docs  # document id per chunk
@@ -34,8 +41,9 @@ class LexicalIndex:
         self._row = {cid: i for i, cid in enumerate(ids)}
 
     @classmethod
-    def build(cls, items: Iterable[tuple[str, str, str, Sequence[str]]], generation: int = 0,
-              k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
+    def build(
+        cls, items: Iterable[tuple[str, str, str, Sequence[str]]], generation: int = 0, k1: float = 1.2, b: float = 0.75
+    ) -> LexicalIndex:
         """Build from (chunk id, doc id, language, tokens)."""
         ids: list[str] = []
         docs: list[str] = []
@@ -50,10 +58,10 @@ class LexicalIndex:
             docs.append(doc_id)
             langs.append(lang)
             lengths.append(len(tokens))
-            for term, tf in Counter(tokens).items():
+            for term, count in Counter(tokens).items():
                 rows.append(vocab.setdefault(term, len(vocab)))
                 cols.append(j)
-                tfs.append(tf)
+                tfs.append(count)
         n = len(ids)
         dl = np.asarray(lengths, dtype=np.float32)
         avg = float(dl.mean()) if n else 1.0
@@ -112,10 +120,18 @@ class LexicalIndex:
         try:
             with open(tmp, "wb") as fh:
                 np.savez(
-                    fh, data=self.weights.data, indices=self.weights.indices, indptr=self.weights.indptr,
-                    shape=np.asarray(self.weights.shape), idf=self.idf, langs=self.langs.astype("U2"),
-                    ids=np.asarray(json.dumps(self.ids)), docs=np.asarray(json.dumps(list(self.docs))), vocab=np.asarray(json.dumps(list(self.vocab))),
-                    meta=np.asarray([self.generation], dtype=np.int64), k1=np.asarray([self.k1]),
+                    fh,
+                    data=self.weights.data,
+                    indices=self.weights.indices,
+                    indptr=self.weights.indptr,
+                    shape=np.asarray(self.weights.shape),
+                    idf=self.idf,
+                    langs=self.langs.astype("U2"),
+                    ids=np.asarray(json.dumps(self.ids)),
+                    docs=np.asarray(json.dumps(list(self.docs))),
+                    vocab=np.asarray(json.dumps(list(self.vocab))),
+                    meta=np.asarray([self.generation], dtype=np.int64),
+                    k1=np.asarray([self.k1]),
                 )
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -130,6 +146,12 @@ class LexicalIndex:
             weights = sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
             vocab_terms = json.loads(str(z["vocab"]))
             return cls(
-                json.loads(str(z["ids"])), np.asarray(json.loads(str(z["docs"])), dtype=object), z["langs"], {t: i for i, t in enumerate(vocab_terms)}, weights,
-                z["idf"], int(z["meta"][0]), float(z["k1"][0]),
+                json.loads(str(z["ids"])),
+                np.asarray(json.loads(str(z["docs"])), dtype=object),
+                z["langs"],
+                {t: i for i, t in enumerate(vocab_terms)},
+                weights,
+                z["idf"],
+                int(z["meta"][0]),
+                float(z["k1"][0]),
             )

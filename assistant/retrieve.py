@@ -59,8 +59,13 @@ class Filters:
                 return None
             return tuple(str(x) for x in (v if isinstance(v, (list, tuple)) else [v]))
 
-        return cls(tup(d.get("languages") or d.get("language")), tup(d.get("doc_ids") or d.get("doc_id")),
-                   d.get("date_from") or None, d.get("date_to") or None, tup(d.get("countries") or d.get("country")))
+        return cls(
+            tup(d.get("languages") or d.get("language")),
+            tup(d.get("doc_ids") or d.get("doc_id")),
+            d.get("date_from") or None,
+            d.get("date_to") or None,
+            tup(d.get("countries") or d.get("country")),
+        )
 
 
 @dataclass
@@ -84,19 +89,31 @@ class Hit:
 
     @property
     def best_sentence(self) -> tuple[int, int]:
-        return self.chunk.sentences[int(np.argmax(self.sentence_scores))] if len(self.sentence_scores) else (
-            self.chunk.start, self.chunk.end)
+        return (
+            self.chunk.sentences[int(np.argmax(self.sentence_scores))]
+            if len(self.sentence_scores)
+            else (self.chunk.start, self.chunk.end)
+        )
 
     def to_document(self) -> Document:
         return Document(
             page_content=self.chunk.text,
             id=self.chunk.id,
             metadata={
-                "chunk_id": self.chunk.id, "doc_id": self.doc.doc_id, "source": self.doc.source, "title": self.doc.title,
-                "language": self.chunk.language, "start": self.chunk.start, "end": self.chunk.end,
-                "score": round(self.score, 4), "calibrated": round(self.calibrated, 3), "dense": round(self.dense, 4),
-                "sentence": round(self.sentence, 4), "lexical": round(self.lexical, 4),
-                "translation_of": self.doc.translation_of, "alternates": [a.chunk.id for a in self.alternates],
+                "chunk_id": self.chunk.id,
+                "doc_id": self.doc.doc_id,
+                "source": self.doc.source,
+                "title": self.doc.title,
+                "language": self.chunk.language,
+                "start": self.chunk.start,
+                "end": self.chunk.end,
+                "score": round(self.score, 4),
+                "calibrated": round(self.calibrated, 3),
+                "dense": round(self.dense, 4),
+                "sentence": round(self.sentence, 4),
+                "lexical": round(self.lexical, 4),
+                "translation_of": self.doc.translation_of,
+                "alternates": [a.chunk.id for a in self.alternates],
             },
         )
 
@@ -105,6 +122,7 @@ def _date_overlap(doc: DocRecord, lo: str | None, hi: str | None) -> bool:
     values = [d["value"] for d in doc.dates] or ([doc.published] if doc.published else [])
     if not values:
         return False
+
     # Compare on the shared prefix so "2024" matches "2024-06".
     def ge(v: str, bound: str) -> bool:
         n = min(len(v), len(bound))
@@ -120,8 +138,14 @@ def _date_overlap(doc: DocRecord, lo: str | None, hi: str | None) -> bool:
 class SearchEngine:
     """The retrieval core used by the retriever, the chain and the benchmarks."""
 
-    def __init__(self, catalog: Catalog, index: Index, embedder: Embedder, cfg: RetrievalSettings,
-                 lexical_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        index: Index,
+        embedder: Embedder,
+        cfg: RetrievalSettings,
+        lexical_path: Path | None = None,
+    ) -> None:
         self.catalog = catalog
         self.index = index
         self.embedder = embedder
@@ -189,8 +213,9 @@ class SearchEngine:
                 self.catalog.set_meta(key, self._cal.dumps())
         return self._cal
 
-    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
-               language: str | None = None) -> list[Hit]:
+    def search(
+        self, query: str, k: int | None = None, filters: Filters | None = None, language: str | None = None
+    ) -> list[Hit]:
         self._refresh()
         assert self._lex is not None
         k = k or self.cfg.top_k
@@ -220,8 +245,13 @@ class SearchEngine:
                 lex_scores[cid] = sc / top_lex
         cand_ids = list(dict.fromkeys(dense_ids + list(lex_scores)))
         chunks = self.catalog.chunks(cand_ids)  # unknown ids (stray vectors) drop out here
-        hits = [h for c in cand_ids if c in chunks
-                for h in [self._score(chunks[c], qv, qc, qlang, lex_scores.get(c, 0.0))] if h is not None]
+        hits = [
+            h
+            for c in cand_ids
+            if c in chunks
+            for h in [self._score(chunks[c], qv, qc, qlang, lex_scores.get(c, 0.0))]
+            if h is not None
+        ]
         base = self._baselines(hits, qv, qc, qlang)
         for h in hits:
             self._calibrate(h, base)
@@ -294,11 +324,18 @@ class SearchEngine:
             return top
         extra = sorted((h for h in hits[k:] if h.cross), key=lambda h: -h.calibrated)[: want - have]
         same = [h for h in top if not h.cross]
-        drop = {id(h) for h in same[len(same) - len(extra):]}  # the lowest-ranked same-language hits
+        drop = {id(h) for h in same[len(same) - len(extra) :]}  # the lowest-ranked same-language hits
         return [h for h in top if id(h) not in drop] + extra
 
-    def _translation_aware(self, hits: list[Hit], qv: np.ndarray, qc: np.ndarray, qlang: str,
-                           allowed: set[str] | None, base: dict[str, Any]) -> list[Hit]:
+    def _translation_aware(
+        self,
+        hits: list[Hit],
+        qv: np.ndarray,
+        qc: np.ndarray,
+        qlang: str,
+        allowed: set[str] | None,
+        base: dict[str, Any],
+    ) -> list[Hit]:
         """Show each passage once, in the question's language when a translation has it."""
         out: list[Hit] = []
         placed: dict[str, Hit] = {}  # chunk id -> the hit that represents it
@@ -310,7 +347,7 @@ class SearchEngine:
             if other and (allowed is None or other in allowed):
                 twin = self._twin(h.chunk, other)
                 if twin is not None:
-                    twin_chunk, sim = twin
+                    twin_chunk, _ = twin
                     if twin_chunk.id in placed:
                         placed[twin_chunk.id].alternates.append(h)
                         placed[h.chunk.id] = placed[twin_chunk.id]
@@ -350,8 +387,9 @@ class HybridRetriever(BaseRetriever):
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [h.to_document() for h in self.engine.search(query, self.k, self.filters)]
 
-    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
-               language: str | None = None) -> list[Hit]:
+    def search(
+        self, query: str, k: int | None = None, filters: Filters | None = None, language: str | None = None
+    ) -> list[Hit]:
         return self.engine.search(query, k or self.k, filters or self.filters, language)
 
 

@@ -63,11 +63,13 @@ class Assistant:
         generator: Generator | None = None,
     ) -> None:
         self.settings = settings
-        self._embedder = embedder if not callable(embedder) or hasattr(embedder, "embed_query") else None
-        self._embedder_factory: Callable[[], Embedder] = (
-            embedder if callable(embedder) and not hasattr(embedder, "embed_query")  # type: ignore[assignment]
-            else (lambda: compose.make_embedder(settings))
-        )
+        # An embedder instance is used as is; a factory (or nothing: the configured model) is called on first use.
+        self._embedder: Embedder | None = None
+        self._embedder_factory: Callable[[], Embedder] = lambda: compose.make_embedder(settings)
+        if isinstance(embedder, Embedder):
+            self._embedder = embedder
+        elif embedder is not None:
+            self._embedder_factory = embedder
         self._index = index
         self._generator = generator
         self._catalog: Catalog | None = None
@@ -113,8 +115,13 @@ class Assistant:
     def engine(self) -> SearchEngine:
         with self._lock:
             if self._engine is None:
-                self._engine = SearchEngine(self.catalog, self.index, self.embedder, self.settings.retrieval,
-                                            compose.lexical_path(self.settings))
+                self._engine = SearchEngine(
+                    self.catalog,
+                    self.index,
+                    self.embedder,
+                    self.settings.retrieval,
+                    compose.lexical_path(self.settings),
+                )
             return self._engine
 
     def retriever(self, k: int | None = None, filters: Filters | None = None) -> HybridRetriever:
@@ -132,8 +139,9 @@ class Assistant:
         text = message(key, lang, **kw) if lang else bilingual(key, **kw)
         return Answer(raw[:500], lang or "en", text, True, status="invalid")
 
-    def stream(self, question: str, history: Sequence[tuple[str, str]] = (),
-               filters: Filters | dict[str, Any] | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, history: Sequence[tuple[str, str]] = (), filters: Filters | dict[str, Any] | None = None
+    ) -> Iterator[str | Answer]:
         """Yield answer text increments, then the final :class:`Answer` (always last, never an exception)."""
         t0 = time.perf_counter()
         raw = question if isinstance(question, str) else str(question)
@@ -149,7 +157,7 @@ class Assistant:
             yield self._invalid(raw, "no_words")
             return
         f = filters if isinstance(filters, Filters) else Filters.from_dict(filters)
-        hist = [(clean_question(u), clean_question(a)) for u, a in history][-self.settings.answer.history_turns:]
+        hist = [(clean_question(u), clean_question(a)) for u, a in history][-self.settings.answer.history_turns :]
         try:
             register = self._from_register(q, t0)
             if register is not None:
@@ -160,11 +168,14 @@ class Assistant:
         except (IndexUnavailable, CatalogError, sqlite3.DatabaseError) as exc:
             log.error("index unavailable: %s", exc)
             lang = detect_language(q) or "en"
-            why = str(exc) if not isinstance(exc, sqlite3.DatabaseError) else (
-                f"the index catalog is unreadable ({exc}); run `taawun ingest --rebuild`")
+            why = (
+                str(exc)
+                if not isinstance(exc, sqlite3.DatabaseError)
+                else (f"the index catalog is unreadable ({exc}); run `taawun ingest --rebuild`")
+            )
             yield Answer(q, lang, message("unavailable", lang, why=why), True, status="unavailable")
             return
-        except Exception:  # noqa: BLE001 - a user never sees a stack trace; the log has it
+        except Exception:
             log.exception("unexpected error answering %r", q[:200])
             lang = detect_language(q) or "en"
             yield Answer(q, lang, message("error", lang), True, status="error")
@@ -195,9 +206,19 @@ class Assistant:
             yield text
             timings["generate"] = 0.0
             timings["total"] = (time.perf_counter() - t0) * 1000
-            return_answer = Answer(p.question, p.language, text, True, build_citations(related, docs, self.document_text), timings,
-                                   status="abstained", related=True, standalone=p.standalone,
-                                   generator=self.generator.name, notes=[sel.reason])
+            return_answer = Answer(
+                p.question,
+                p.language,
+                text,
+                True,
+                build_citations(related, docs, self.document_text),
+                timings,
+                status="abstained",
+                related=True,
+                standalone=p.standalone,
+                generator=self.generator.name,
+                notes=[sel.reason],
+            )
             yield return_answer
             return
         tg = time.perf_counter()
@@ -212,15 +233,35 @@ class Assistant:
         timings["total"] = (time.perf_counter() - t0) * 1000
         if result.abstained:
             text = message("abstain", p.language)
-            yield Answer(p.question, p.language, text, True, [], timings, status="abstained",
-                         standalone=p.standalone, generator=self.generator.name, notes=result.notes)
+            yield Answer(
+                p.question,
+                p.language,
+                text,
+                True,
+                [],
+                timings,
+                status="abstained",
+                standalone=p.standalone,
+                generator=self.generator.name,
+                notes=result.notes,
+            )
             return
         cites = build_citations(sel.evidence, docs, self.document_text, used=result.used or None)
-        yield Answer(p.question, p.language, result.text, False, cites, timings, standalone=p.standalone,
-                     generator=self.generator.name, notes=result.notes)
+        yield Answer(
+            p.question,
+            p.language,
+            result.text,
+            False,
+            cites,
+            timings,
+            standalone=p.standalone,
+            generator=self.generator.name,
+            notes=result.notes,
+        )
 
-    def ask(self, question: str, history: Sequence[tuple[str, str]] = (),
-            filters: Filters | dict[str, Any] | None = None) -> Answer:
+    def ask(
+        self, question: str, history: Sequence[tuple[str, str]] = (), filters: Filters | dict[str, Any] | None = None
+    ) -> Answer:
         final: Answer | None = None
         for item in self.stream(question, history, filters):
             if isinstance(item, Answer):
@@ -242,8 +283,21 @@ class Assistant:
         out = []
         for d in self.catalog.documents():
             values = sorted(x["value"] for x in d.dates)
-            out.append(DocInfo(d.doc_id, d.source, d.title, d.language, d.kind, d.published, values,
-                               counts.get(d.doc_id, 0), d.translation_of, d.size, d.ingested_at))
+            out.append(
+                DocInfo(
+                    d.doc_id,
+                    d.source,
+                    d.title,
+                    d.language,
+                    d.kind,
+                    d.published,
+                    values,
+                    counts.get(d.doc_id, 0),
+                    d.translation_of,
+                    d.size,
+                    d.ingested_at,
+                )
+            )
         return out
 
     def document(self, doc_id: str) -> DocRecord | None:
@@ -261,20 +315,29 @@ class Assistant:
         return query_records(self.catalog, **filters)
 
     # --- editing the index ------------------------------------------------------------
-    def refresh(self, paths: Sequence[Path] | None = None, *, force: bool = False,
-                progress: Callable[[str, int, int], None] | None = None) -> Any:
+    def refresh(
+        self,
+        paths: Sequence[Path] | None = None,
+        *,
+        force: bool = False,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> Any:
         from ingest.refresh import Refresher, index_lock
 
         catalog = self._open_catalog(create=True)
         with index_lock(self.settings.index_dir):
             # An injected embedder names its own model; the configured one is known without loading it.
-            model_id = self._embedder.model_id if self._embedder is not None else compose.embedder_model_id(self.settings)
+            model_id = (
+                self._embedder.model_id if self._embedder is not None else compose.embedder_model_id(self.settings)
+            )
             refresher = Refresher(self.settings, self.index, catalog, lambda: self.embedder, model_id, progress)
             report = refresher.run(paths, force=force)
         self._texts.clear()
         return report
 
-    def add_files(self, files: Sequence[tuple[str, bytes]], progress: Callable[[str, int, int], None] | None = None) -> Any:
+    def add_files(
+        self, files: Sequence[tuple[str, bytes]], progress: Callable[[str, int, int], None] | None = None
+    ) -> Any:
         """Copy uploaded releases into the sources folder and index them; refused files are reported as skipped."""
         from ingest.fetch import Refused, safe_filename, write_source
         from ingest.refresh import DocOutcome
@@ -287,7 +350,9 @@ class Assistant:
             try:
                 safe = safe_filename(name, allowed)
                 if len(data) > limit:
-                    raise Refused(f"refused {safe}: {len(data) / 1e6:.1f} MB is over the {limit / 1e6:.0f} MB upload limit")
+                    raise Refused(
+                        f"refused {safe}: {len(data) / 1e6:.1f} MB is over the {limit / 1e6:.0f} MB upload limit"
+                    )
                 written.append(write_source(self.settings.sources_dir, safe, data))
             except Refused as exc:
                 refused.append(DocOutcome(name, "skipped", reason=str(exc)))
@@ -299,8 +364,12 @@ class Assistant:
         from ingest.fetch import fetch_url, name_for_url, url_sidecar, write_sidecar, write_source
 
         cfg = self.settings.ingest
-        got = fetch_url(url.strip(), timeout=cfg.url_timeout_s, max_bytes=int(cfg.url_max_mb * 1e6),
-                        allow_private=cfg.allow_private_urls)
+        got = fetch_url(
+            url.strip(),
+            timeout=cfg.url_timeout_s,
+            max_bytes=int(cfg.url_max_mb * 1e6),
+            allow_private=cfg.allow_private_urls,
+        )
         name = name_for_url(got.url, got.extension)
         write_sidecar(self.settings.sources_dir, name, url_sidecar(got.url))
         path = write_source(self.settings.sources_dir, name, got.data)
@@ -329,8 +398,12 @@ class Assistant:
     def status(self) -> dict[str, Any]:
         try:
             docs = self.catalog.documents()
-            return {"documents": len(docs), "chunks": sum(self.catalog.chunk_counts().values()),
-                    "generation": self.catalog.generation(), "embedding_model": self.catalog.get_meta("embedding_model"),
-                    "index": self.settings.chroma.url or str(self.settings.index_dir)}
+            return {
+                "documents": len(docs),
+                "chunks": sum(self.catalog.chunk_counts().values()),
+                "generation": self.catalog.generation(),
+                "embedding_model": self.catalog.get_meta("embedding_model"),
+                "index": self.settings.chroma.url or str(self.settings.index_dir),
+            }
         except (CatalogError, IndexUnavailable) as exc:
             return {"error": str(exc)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -31,7 +32,7 @@ class ChromaIndex:
             self._col = client.get_or_create_collection(
                 collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
             )
-        except Exception as exc:  # noqa: BLE001 - chromadb surfaces many error types
+        except Exception as exc:
             raise IndexUnavailable(f"cannot open Chroma collection '{collection}' at {where}: {exc}") from exc
 
     @classmethod
@@ -42,8 +43,10 @@ class ChromaIndex:
         path.mkdir(parents=True, exist_ok=True)
         try:
             client = chromadb.PersistentClient(path=str(path), settings=Settings(anonymized_telemetry=False))
-        except Exception as exc:  # noqa: BLE001
-            raise IndexUnavailable(f"the Chroma index at {path} is unreadable ({exc}); run `taawun ingest --rebuild`") from exc
+        except Exception as exc:
+            raise IndexUnavailable(
+                f"the Chroma index at {path} is unreadable ({exc}); run `taawun ingest --rebuild`"
+            ) from exc
         return cls(client, collection, str(path))
 
     @classmethod
@@ -57,17 +60,19 @@ class ChromaIndex:
         settings = Settings(anonymized_telemetry=False, chroma_query_request_timeout_seconds=int(max(1, timeout_s)))
         try:
             client = chromadb.HttpClient(
-                host=u.hostname, port=u.port or (443 if u.scheme == "https" else 8000), ssl=u.scheme == "https",
+                host=u.hostname,
+                port=u.port or (443 if u.scheme == "https" else 8000),
+                ssl=u.scheme == "https",
                 settings=settings,
             )
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise IndexUnavailable(f"cannot reach the Chroma server at {url} ({exc}); is `chroma run` up?") from exc
         return cls(client, collection, url)
 
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             if isinstance(exc, (ValueError, TypeError)) and "not exist" not in str(exc).lower():
                 raise
             raise IndexUnavailable(f"Chroma {what} failed at {self.where}: {exc}") from exc
@@ -75,7 +80,10 @@ class ChromaIndex:
     def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[Mapping[str, Any]]) -> None:
         for i in range(0, len(ids), _BATCH):
             self._call(
-                "write", self._col.upsert, ids=list(ids[i : i + _BATCH]), embeddings=np.asarray(vectors[i : i + _BATCH]),
+                "write",
+                self._col.upsert,
+                ids=list(ids[i : i + _BATCH]),
+                embeddings=np.asarray(vectors[i : i + _BATCH]),
                 metadatas=[dict(m) for m in metadatas[i : i + _BATCH]],
             )
 
@@ -83,8 +91,9 @@ class ChromaIndex:
         for i in range(0, len(ids), _BATCH):
             self._call("delete", self._col.delete, ids=list(ids[i : i + _BATCH]))
 
-    def query(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None,
-              language: str | None = None) -> list[VectorHit]:
+    def query(
+        self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None, language: str | None = None
+    ) -> list[VectorHit]:
         if doc_ids is not None and not doc_ids:
             return []
         clauses: list[dict[str, Any]] = []
@@ -94,8 +103,12 @@ class ChromaIndex:
             clauses.append({"language": language})
         where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
         res = self._call(
-            "query", self._col.query, query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=k,
-            where=where, include=["distances"],
+            "query",
+            self._col.query,
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=k,
+            where=where,
+            include=["distances"],
         )
         return [VectorHit(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
@@ -114,10 +127,8 @@ class ChromaIndex:
 
     def reset(self) -> None:
         """Drop and recreate the collection."""
-        try:
+        with contextlib.suppress(Exception):  # an absent collection is fine
             self._client.delete_collection(self._name)
-        except Exception:  # noqa: BLE001,S110 - absent collection is fine
-            pass
         self._col = self._client.get_or_create_collection(
             self._name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
         )
@@ -137,7 +148,7 @@ class MemoryIndex:
 
     def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[Mapping[str, Any]]) -> None:
         with self._lock:
-            new_rows = []
+            new_rows: list[int] = []
             for i, cid in enumerate(ids):
                 if cid in self._pos:
                     self._vecs[self._pos[cid]] = vectors[i]
@@ -164,8 +175,9 @@ class MemoryIndex:
             self._vecs = self._vecs[keep]
             self._pos = {cid: j for j, cid in enumerate(self._ids)}
 
-    def query(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None,
-              language: str | None = None) -> list[VectorHit]:
+    def query(
+        self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None, language: str | None = None
+    ) -> list[VectorHit]:
         with self._lock:
             if not self._ids:
                 return []

@@ -65,8 +65,12 @@ class QueryVectorCache:
     def _key(self, text: str) -> str:
         return hashlib.sha256(f"{self.model_id}\x00q\x00{text}".encode()).hexdigest()
 
-    def get_many(self, texts: Sequence[str], encode: Callable[[str], np.ndarray],
-                 progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    def get_many(
+        self,
+        texts: Sequence[str],
+        encode: Callable[[str], np.ndarray],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> np.ndarray:
         out = []
         new = []
         for i, t in enumerate(texts):
@@ -128,5 +132,9 @@ class Progress:
             self.last = now
             import sys
 
-            print(f"\r{self.label}: {done}/{total} ({now - self.t0:.0f} s)", end="\n" if done == total else "",
-                  file=sys.stderr, flush=True)
+            print(
+                f"\r{self.label}: {done}/{total} ({now - self.t0:.0f} s)",
+                end="\n" if done == total else "",
+                file=sys.stderr,
+                flush=True,
+            )

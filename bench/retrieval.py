@@ -75,7 +75,11 @@ def build_index(settings: Settings, paras: dict[str, list[str]]) -> None:
 
     with index_lock(settings.index_dir):
         report = Refresher(
-            settings, open_index(settings), open_catalog(settings), factory, embedder_model_id(settings),
+            settings,
+            open_index(settings),
+            open_catalog(settings),
+            factory,
+            embedder_model_id(settings),
             progress=lambda stage, done, total: bar(done, total) if stage == "embed" else None,
         ).run()
     print(report.summary().split("\n")[0], file=sys.stderr)
@@ -114,10 +118,10 @@ class Methods:
             model_id = embedder.model_id
             dim = embedder.dim
 
-            def embed_query(_self, text: str) -> np.ndarray:  # noqa: N805
+            def embed_query(_self, text: str) -> np.ndarray:
                 return qvec[text] if text in qvec else embedder.embed_query(text)
 
-            def embed_passages(_self, texts, progress=None):  # noqa: N805, ANN001, ANN202
+            def embed_passages(_self, texts, progress=None):
                 return embedder.embed_passages(texts, progress)
 
         self.qembed = _Q()
@@ -163,7 +167,7 @@ class Methods:
         return run
 
 
-def evaluate(methods: dict[str, Callable], questions, limit: int | None) -> dict[str, dict[str, dict[str, float]]]:  # noqa: ANN001
+def evaluate(methods: dict[str, Callable], questions, limit: int | None) -> dict[str, dict[str, dict[str, float]]]:
     table: dict[str, dict[str, dict[str, float]]] = {}
     for task, (qlang, langs) in TASKS.items():
         qs = [q for q in questions if qlang is None or q.lang == qlang]
@@ -188,8 +192,11 @@ def evaluate(methods: dict[str, Callable], questions, limit: int | None) -> dict
             m["p95_ms"] = percentile(times, 95)
             m["n"] = len(qs)
             table.setdefault(name, {})[task] = m
-            print(f"{task:7s} {name:22s} R@1 {m['R@1']:.3f} R@5 {m['R@5']:.3f} MRR {m['MRR@10']:.3f} "
-                  f"p50 {m['p50_ms']:.1f} ms", file=sys.stderr)
+            print(
+                f"{task:7s} {name:22s} R@1 {m['R@1']:.3f} R@5 {m['R@5']:.3f} MRR {m['MRR@10']:.3f} "
+                f"p50 {m['p50_ms']:.1f} ms",
+                file=sys.stderr,
+            )
     return table
 
 
@@ -197,7 +204,9 @@ def to_markdown(table: dict[str, dict[str, dict[str, float]]], note: str) -> str
     lines = ["| method | " + " | ".join(TASKS) + " | p50 / p95 ms (mixed) |", "|---" * (len(TASKS) + 2) + "|"]
     for name, row in table.items():
         cells = [f"{row[t]['R@1']:.3f} / {row[t]['R@5']:.3f} / {row[t]['MRR@10']:.3f}" for t in TASKS]
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {row['mixed']['p50_ms']:.1f} / {row['mixed']['p95_ms']:.1f} |")
+        lines.append(
+            f"| {name} | " + " | ".join(cells) + f" | {row['mixed']['p50_ms']:.1f} / {row['mixed']['p95_ms']:.1f} |"
+        )
     return "Cells: R@1 / R@5 / MRR@10.\n\n" + "\n".join(lines) + "\n\n" + note + "\n"
 
 
@@ -237,10 +246,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     methods["shipped retriever"] = m.engine()
     table = evaluate(methods, questions, args.limit)
     enc = {"p50_ms": percentile(enc_times, 50), "p95_ms": percentile(enc_times, 95), "n": len(enc_times)}
-    note = (f"Query encoding (e5 'query: ', one at a time): p50 {enc['p50_ms']:.1f} ms, p95 {enc['p95_ms']:.1f} ms "
-            f"over {enc['n']} questions; the latencies in the table exclude it.")
-    payload = {"machine": machine(), "settings": settings.retrieval.model_dump(), "limit": args.limit,
-               "query_encoding": enc, "results": table}
+    note = (
+        f"Query encoding (e5 'query: ', one at a time): p50 {enc['p50_ms']:.1f} ms, p95 {enc['p95_ms']:.1f} ms "
+        f"over {enc['n']} questions; the latencies in the table exclude it."
+    )
+    payload = {
+        "machine": machine(),
+        "settings": settings.retrieval.model_dump(),
+        "limit": args.limit,
+        "query_encoding": enc,
+        "results": table,
+    }
     j, md = write_results(args.name, payload, to_markdown(table, note))
     print(to_markdown(table, note))
     print(f"wrote {j} and {md}", file=sys.stderr)

@@ -21,37 +21,52 @@ from ingest.describe import extract_dates
 
 _W = r"(?<![\w])"  # word start (Arabic clitics are allowed explicitly where they occur)
 TYPE_CUES: dict[str, re.Pattern[str]] = {
-    "mou": re.compile(r"مذكر[ةه]\s*(?:ال)?تفاهم|مذكرات\s*(?:ال)?تفاهم|\bmemorand(?:um|a) of understanding\b|\bMoUs?\b", re.I),
-    "agreement": re.compile(rf"{_W}(?:[وب]?ال)?اتفاقي(?:[ةه]|ات)(?![\w])|{_W}(?:[وب]?ال)?اتفاق(?![\w])|"
-                            r"\bagreements?\b|\btreat(?:y|ies)\b|\baccords?\b", re.I),
-    "meeting": re.compile(rf"{_W}[وب]?(?:ال)?(?:اجتماع(?:ا|اً|ات)?|لقاء(?:ات)?|مباحثات|محادثات)(?![\w])|{_W}(?:التقى|يلتقي)|"
-                          r"\bmeetings?\b|\bmet\b|\btalks\b", re.I),
+    "mou": re.compile(
+        r"مذكر[ةه]\s*(?:ال)?تفاهم|مذكرات\s*(?:ال)?تفاهم|\bmemorand(?:um|a) of understanding\b|\bMoUs?\b", re.I
+    ),
+    "agreement": re.compile(
+        rf"{_W}(?:[وب]?ال)?اتفاقي(?:[ةه]|ات)(?![\w])|{_W}(?:[وب]?ال)?اتفاق(?![\w])|"
+        r"\bagreements?\b|\btreat(?:y|ies)\b|\baccords?\b",
+        re.I,
+    ),
+    "meeting": re.compile(
+        rf"{_W}[وب]?(?:ال)?(?:اجتماع(?:ا|اً|ات)?|لقاء(?:ات)?|مباحثات|محادثات)(?![\w])|{_W}(?:التقى|يلتقي)|"
+        r"\bmeetings?\b|\bmet\b|\btalks\b",
+        re.I,
+    ),
     "initiative": re.compile(rf"{_W}[وب]?(?:ال)?مبادر(?:[ةه]|ات)(?![\w])|\binitiatives?\b", re.I),
 }
 #: a partner must be named this close to the cue ("signed an MoU with X") to be its counterpart
 PARTNER_WINDOW = 160
 #: what happens "on the sidelines of X" happens at X, not with it
-VENUE = re.compile(r"على هامش|في إطار فعاليات|رئاسة|\bon the sidelines of\b|\bat the\b|\b(?:presidency|chairmanship) of\b",
-                   re.I)
+VENUE = re.compile(
+    r"على هامش|في إطار فعاليات|رئاسة|\bon the sidelines of\b|\bat the\b|\b(?:presidency|chairmanship) of\b", re.I
+)
 SIGN_VERB = re.compile(rf"{_W}(?:وقع|وقعت|وقّع|وقّعت|وقعا)(?![\w])|\bsigned\b", re.I)
 SPEECH = re.compile(r"أكد|أشار|قال|أوضح|لفت|بين|بيّن|أعرب|شدد|\bsaid\b|\bstressed\b|\bnoted\b|\bstated\b", re.I)
 PRESENCE = re.compile(r"بحضور|\bin the presence of\b|\bwitnessed by\b", re.I)
 OUTCOME = re.compile(r"اتفق|الجانبان|الوزيران|\bagreed\b|\bthe two (?:sides|ministers)\b", re.I)
 BACKREF = re.compile(r"في هذا الصدد|في هذا الإطار|\bin this regard\b|\bin this context\b", re.I)
 
-_TITLES = r"(?:د\.|الدكتور[ةه]?|السيد[ةه]?|المهندس[ةه]?|الأستاذ[ةه]?|الاستاذ[ةه]?|السفير|معالي|فخامة|\bDr\.|\bMr\.|\bMrs\.|\bMs\.|\bEng\.|\bH\.E\.)"
-_ROLE_WORDS = r"(?:وزير[ةه]?|رئيس|سفير|مساعد|مستشار|نائب|أمين|مدير|نظير[هة]|\bMinister\b|\bAmbassador\b|\bPresident\b|\bPrime Minister\b|\bDeputy\b|\bAdvisor\b|\bAssistant\b|\bDirector\b|\bSecretary\b)"
+_TITLES = (
+    r"(?:د\.|الدكتور[ةه]?|السيد[ةه]?|المهندس[ةه]?|الأستاذ[ةه]?|الاستاذ[ةه]?|السفير|معالي|فخامة|"
+    r"\bDr\.|\bMr\.|\bMrs\.|\bMs\.|\bEng\.|\bH\.E\.)"
+)
+_ROLE_WORDS = (
+    r"(?:وزير[ةه]?|رئيس|سفير|مساعد|مستشار|نائب|أمين|مدير|نظير[هة]|\bMinister\b|\bAmbassador\b|\bPresident\b|"
+    r"\bPrime Minister\b|\bDeputy\b|\bAdvisor\b|\bAssistant\b|\bDirector\b|\bSecretary\b)"
+)
 _NAME_WORD = r"[^\s،,.;:()«»“”\"]+"
 PERSON_AFTER_TITLE = re.compile(rf"{_TITLES}\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}})")
 # a role phrase followed by a two-word name at the end of a clause: "رئيس مجلس الوزراء المصري مصطفى مدبولي"
 ROLE_THEN_NAME = re.compile(rf"(?P<role>{_ROLE_WORDS}[^،,.]*?)\s+(?P<name>{_NAME_WORD}\s+{_NAME_WORD})\s*(?=[،,.]|$)")
-_NOT_NAME = set(
-    normalize_arabic(w) for w in
+_NOT_NAME_WORDS = (
     "و في من على إلى الى عن مع أن إن التي الذي وزير رئيس سفير مساعد مستشار الوزير بجمهورية جمهورية نظيره المصري "
     "تكنولوجيا وتكنولوجيا المعلومات الاتصالات والاتصالات الرقمية والنقل التنمية الوزراء مجلس الدولية العلاقات "
     "التحول لشؤون بالقاهرة بالوزارة المركزية الإدارة للعلاقات "
-    "the of and minister ambassador president ministry".split()
+    "the of and minister ambassador president ministry"
 )
+_NOT_NAME = {normalize_arabic(w) for w in _NOT_NAME_WORDS.split()}
 
 
 @dataclass
@@ -119,11 +134,11 @@ def extract_people(sentence: str) -> list[Person]:
             if name:
                 found.append((name, clause[: m.start()], offset + m.start()))
         if not found:
-            m = ROLE_THEN_NAME.search(clause)
-            if m:
-                name = _clean_name(m.group("name"))
+            rm = ROLE_THEN_NAME.search(clause)
+            if rm:
+                name = _clean_name(rm.group("name"))
                 if name:
-                    found.append((name, m.group("role"), offset + m.start("name")))
+                    found.append((name, rm.group("role"), offset + rm.start("name")))
         for name, role_text, at in found:
             key = normalize_arabic(name)
             if key in seen:
@@ -158,16 +173,73 @@ def _topics(text: str) -> list[str]:
 
 #: vocabulary groups that name what an instrument is *about* (the rest is diplomatic wording)
 SUBJECTS = [  # most specific first
-    "ICT", "post", "postal services", "Egypt Post", "e-commerce", "telecommunications", "information technology",
-    "digital transformation", "digital economy", "digital divide", "digital inclusion", "financial inclusion",
-    "infrastructure", "e-government", "paperless", "digital services", "one-stop shop", "smart card", "digital identity",
-    "census", "regulation", "internet governance", "e-learning", "e-health", "e-waste", "artificial intelligence",
-    "cybersecurity", "information security", "cybercrime", "data protection", "data centre", "cloud computing",
-    "Internet of Things", "software", "electronics industry", "outsourcing", "internet", "broadband", "fibre optic",
-    "submarine cable", "mobile", "5G", "satellite", "smart city", "technology park", "capacity building", "training",
-    "digital skills", "technology transfer", "knowledge transfer", "exchange of expertise", "innovation",
-    "entrepreneurship", "startup", "investment", "trade", "free trade", "logistics", "logistics hub", "platform",
-    "money transfer", "digital payments", "fintech", "research", "education", "job opportunities", "youth",
+    "ICT",
+    "post",
+    "postal services",
+    "Egypt Post",
+    "e-commerce",
+    "telecommunications",
+    "information technology",
+    "digital transformation",
+    "digital economy",
+    "digital divide",
+    "digital inclusion",
+    "financial inclusion",
+    "infrastructure",
+    "e-government",
+    "paperless",
+    "digital services",
+    "one-stop shop",
+    "smart card",
+    "digital identity",
+    "census",
+    "regulation",
+    "internet governance",
+    "e-learning",
+    "e-health",
+    "e-waste",
+    "artificial intelligence",
+    "cybersecurity",
+    "information security",
+    "cybercrime",
+    "data protection",
+    "data centre",
+    "cloud computing",
+    "Internet of Things",
+    "software",
+    "electronics industry",
+    "outsourcing",
+    "internet",
+    "broadband",
+    "fibre optic",
+    "submarine cable",
+    "mobile",
+    "5G",
+    "satellite",
+    "smart city",
+    "technology park",
+    "capacity building",
+    "training",
+    "digital skills",
+    "technology transfer",
+    "knowledge transfer",
+    "exchange of expertise",
+    "innovation",
+    "entrepreneurship",
+    "startup",
+    "investment",
+    "trade",
+    "free trade",
+    "logistics",
+    "logistics hub",
+    "platform",
+    "money transfer",
+    "digital payments",
+    "fintech",
+    "research",
+    "education",
+    "job opportunities",
+    "youth",
 ]
 
 
@@ -232,19 +304,21 @@ def extract_records(doc: DocRecord) -> list[dict[str, Any]]:
         date = dates[0] if dates else None
         years = sorted({int(v[:4]) for v in d.dates})
         rid = hashlib.sha256(f"{doc.doc_id}|{t}|{pid}".encode()).hexdigest()[:16]
-        records.append({
-            "id": rid,
-            "type": t,
-            "partners": [{**d.partner.as_dict(), "as_written": d.written}],
-            "date": date,
-            "year": years[0] if years else None,
-            "years": years,
-            "people": [p.as_dict() for p in d.people],
-            "topics": d.topics,
-            "evidence": [{"start": a, "end": b, "text": text[a:b]} for a, b in d.evidence],
-            "language": doc.language,
-            "summary": _summary(t, d.partner, date, d.topics),
-        })
+        records.append(
+            {
+                "id": rid,
+                "type": t,
+                "partners": [{**d.partner.as_dict(), "as_written": d.written}],
+                "date": date,
+                "year": years[0] if years else None,
+                "years": years,
+                "people": [p.as_dict() for p in d.people],
+                "topics": d.topics,
+                "evidence": [{"start": a, "end": b, "text": text[a:b]} for a, b in d.evidence],
+                "language": doc.language,
+                "summary": _summary(t, d.partner, date, d.topics),
+            }
+        )
     return sorted(records, key=lambda r: (r["type"], r["partners"][0]["en"]))
 
 

@@ -56,7 +56,9 @@ def _split_by_budget(text: str, a: int, b: int, budget: int, count: TokenCounter
 class SentenceChunker(TextSplitter):
     """Packs sentences into token-bounded chunks; also usable as a LangChain ``TextSplitter``."""
 
-    def __init__(self, max_tokens: int = 320, overlap_tokens: int = 40, count_tokens: TokenCounter | None = None) -> None:
+    def __init__(
+        self, max_tokens: int = 320, overlap_tokens: int = 40, count_tokens: TokenCounter | None = None
+    ) -> None:
         super().__init__(chunk_size=max_tokens, chunk_overlap=min(overlap_tokens, max_tokens - 1))
         self.max_tokens = max_tokens
         self.overlap_tokens = overlap_tokens

@@ -11,19 +11,40 @@ from assistant.text import sentence_spans, squash_whitespace
 EN_MONTHS = {
     m: i + 1
     for i, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-         ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
-         ("november", "nov"), ("december", "dec")]
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
     )
     for m in names
 }
 AR_MONTHS = {
     m: i + 1
     for i, names in enumerate(
-        [("يناير", "كانون الثاني"), ("فبراير", "شباط"), ("مارس", "آذار", "اذار"), ("أبريل", "ابريل", "إبريل", "نيسان"),
-         ("مايو", "أيار", "ايار"), ("يونيو", "يونيه", "حزيران"), ("يوليو", "يوليه", "تموز"), ("أغسطس", "اغسطس", "آب"),
-         ("سبتمبر", "أيلول", "ايلول"), ("أكتوبر", "اكتوبر", "تشرين الأول"), ("نوفمبر", "تشرين الثاني"),
-         ("ديسمبر", "كانون الأول")]
+        [
+            ("يناير", "كانون الثاني"),
+            ("فبراير", "شباط"),
+            ("مارس", "آذار", "اذار"),
+            ("أبريل", "ابريل", "إبريل", "نيسان"),
+            ("مايو", "أيار", "ايار"),
+            ("يونيو", "يونيه", "حزيران"),
+            ("يوليو", "يوليه", "تموز"),
+            ("أغسطس", "اغسطس", "آب"),
+            ("سبتمبر", "أيلول", "ايلول"),
+            ("أكتوبر", "اكتوبر", "تشرين الأول"),
+            ("نوفمبر", "تشرين الثاني"),
+            ("ديسمبر", "كانون الأول"),
+        ]
     )
     for m in names
 }
@@ -37,7 +58,13 @@ _DATE_PATTERNS = [
     # 20/06/2024
     ("dmy_num", re.compile(rf"(?<![\d/])(?P<d>{_DAY})/(?P<m>0?[1-9]|1[0-2])/(?P<y>{_YEAR})(?![\d/])")),
     # 20 June 2024 / 20 يونيو 2024
-    ("dmy", re.compile(rf"(?<!\d)(?P<d>{_DAY})\s+(?:من\s+)?(?P<mon>{_MONTH_ALT})\.?,?\s+(?:(?:عام|سنة)\s+)?(?P<y>{_YEAR})(?!\d)", re.I)),
+    (
+        "dmy",
+        re.compile(
+            rf"(?<!\d)(?P<d>{_DAY})\s+(?:من\s+)?(?P<mon>{_MONTH_ALT})\.?,?\s+(?:(?:عام|سنة)\s+)?(?P<y>{_YEAR})(?!\d)",
+            re.I,
+        ),
+    ),
     # June 20, 2024
     ("mdy", re.compile(rf"(?P<mon>{_MONTH_ALT})\.?\s+(?P<d>{_DAY})(?:st|nd|rd|th)?,?\s+(?P<y>{_YEAR})(?!\d)", re.I)),
     # June 2024 / يونيو 2024
@@ -76,8 +103,11 @@ def extract_dates(text: str, regions: Sequence[tuple[int, int]] | None = None) -
                 if any(a < tb and ta < b for ta, tb in taken):
                     continue
                 y = m.group("y")
-                mon = int(m.group("m")) if "m" in pat.groupindex and m.group("m") else (
-                    _month(m.group("mon")) if "mon" in pat.groupindex else 0)
+                mon = (
+                    int(m.group("m"))
+                    if "m" in pat.groupindex and m.group("m")
+                    else (_month(m.group("mon")) if "mon" in pat.groupindex else 0)
+                )
                 day = int(m.group("d")) if "d" in pat.groupindex and m.group("d") else 0
                 if kind != "y" and not mon:
                     continue

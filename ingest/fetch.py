@@ -108,9 +108,19 @@ def _check_ip(ip: str, allow_private: bool) -> None:
     addr = ipaddress.ip_address(ip)
     if allow_private:
         return
-    if (addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_multicast or addr.is_reserved
-            or addr.is_unspecified or (addr.version == 6 and addr.ipv4_mapped is not None)):
-        raise Refused(f"refused: {ip} is a private, loopback or reserved address (set TAAWUN_INGEST_ALLOW_PRIVATE_URLS=true to allow)")
+    if (
+        addr.is_private
+        or addr.is_loopback
+        or addr.is_link_local
+        or addr.is_multicast
+        or addr.is_reserved
+        or addr.is_unspecified
+        or (addr.version == 6 and addr.ipv4_mapped is not None)
+    ):
+        raise Refused(
+            f"refused: {ip} is a private, loopback or reserved address "
+            "(set TAAWUN_INGEST_ALLOW_PRIVATE_URLS=true to allow)"
+        )
 
 
 def _resolve(host: str, port: int, allow_private: bool) -> str:
@@ -153,8 +163,15 @@ def fetch_url(url: str, *, timeout: float, max_bytes: int, allow_private: bool =
             conn = http.client.HTTPConnection(ip, port, timeout=timeout)
         path = (u.path or "/") + (f"?{u.query}" if u.query else "")
         try:
-            conn.request("GET", path, headers={"Host": u.netloc.rsplit("@", 1)[-1], "User-Agent": USER_AGENT,
-                                               "Accept": ", ".join(CONTENT_TYPES)})
+            conn.request(
+                "GET",
+                path,
+                headers={
+                    "Host": u.netloc.rsplit("@", 1)[-1],
+                    "User-Agent": USER_AGENT,
+                    "Accept": ", ".join(CONTENT_TYPES),
+                },
+            )
             resp = conn.getresponse()
             if resp.status in (301, 302, 303, 307, 308):
                 loc = resp.getheader("Location")
@@ -191,4 +208,4 @@ def name_for_url(url: str, ext: str) -> str:
 
 
 def url_sidecar(url: str) -> dict[str, object]:
-    return {"source": url, "fetched_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    return {"source": url, "fetched_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}

@@ -95,8 +95,23 @@ def _finish(doc: Loaded) -> Loaded | Skip:
     return doc
 
 
-_DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg",
-              "button", "select", "template", "object", "embed")
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "svg",
+    "button",
+    "select",
+    "template",
+    "object",
+    "embed",
+)
 _BLOCK_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "td", "th", "figcaption", "dd", "dt")
 
 
@@ -166,7 +181,9 @@ def _load_docx(data: bytes) -> Loaded | Skip:
             total = sum(i.file_size for i in infos)
             packed = sum(i.compress_size for i in infos) or 1
             if total > MAX_DOCX_UNCOMPRESSED or total / packed > MAX_ZIP_RATIO:
-                return Skip(f"refused .docx: expands to {total // 1024} KiB (ratio {total / packed:.0f}:1), a likely zip bomb")
+                return Skip(
+                    f"refused .docx: expands to {total // 1024} KiB (ratio {total / packed:.0f}:1), a likely zip bomb"
+                )
             if "word/document.xml" not in zf.namelist():
                 return Skip("not a Word document (no word/document.xml)")
     except zipfile.BadZipFile:

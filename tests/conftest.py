@@ -12,6 +12,7 @@ import assistant  # noqa: F401  (offline defaults before anything else loads)
 from assistant.settings import Settings
 from tests.helpers import CORPUS, HashEmbedder, make_settings
 
+
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     """A private copy of the founding corpus."""
@@ -37,14 +38,14 @@ def real_settings_base(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def real_embedder(real_settings_base: Settings):  # noqa: ANN201
+def real_embedder(real_settings_base: Settings):
     from assistant.compose import make_embedder
 
     return make_embedder(real_settings_base)
 
 
 @pytest.fixture(scope="session")
-def corpus_index(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Iterator[Settings]:  # noqa: ANN001
+def corpus_index(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Iterator[Settings]:
     """The founding corpus ingested once with the real model into embedded Chroma (read-only for tests)."""
     from assistant.compose import build_assistant
 
@@ -57,7 +58,7 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Ite
 
 
 @pytest.fixture(scope="session")
-def corpus_assistant(corpus_index: Settings, real_embedder):  # noqa: ANN001, ANN201
+def corpus_assistant(corpus_index: Settings, real_embedder):
     from assistant.compose import build_assistant
 
     return build_assistant(corpus_index, embedder=real_embedder)

@@ -63,5 +63,3 @@ def make_settings(tmp: Path, sources: Path | None = None, **over: object) -> Set
         else:
             data[k] = v
     return load_settings(**data)
-
-

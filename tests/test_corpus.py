@@ -11,15 +11,25 @@ MCIT_AR, MCIT_EN = "000_0c6985fae4fad1e2.txt", "001_a13593534bc1957c.txt"
 
 def test_corpus_languages_and_translation_link(corpus_assistant):
     docs = {d.doc_id: d for d in corpus_assistant.library()}
-    assert {k[:3]: v.language for k, v in docs.items()} == {"000": "ar", "001": "en", "002": "ar", "003": "ar", "004": "ar"}
+    assert {k[:3]: v.language for k, v in docs.items()} == {
+        "000": "ar",
+        "001": "en",
+        "002": "ar",
+        "003": "ar",
+        "004": "ar",
+    }
     assert docs[MCIT_AR].translation_of == MCIT_EN and docs[MCIT_EN].translation_of == MCIT_AR
     assert all(d.translation_of is None for k, d in docs.items() if k not in (MCIT_AR, MCIT_EN))
 
 
 def test_english_question_finds_arabic_only_palestine_article(corpus_assistant):
-    hits = corpus_assistant.retriever(k=6).search("Which memorandum of understanding did Egypt sign with Palestine on ICT and post?")
+    hits = corpus_assistant.retriever(k=6).search(
+        "Which memorandum of understanding did Egypt sign with Palestine on ICT and post?"
+    )
     assert PALESTINE in [h.doc.doc_id for h in hits[:6]]
-    docs = corpus_assistant.retriever(k=6).invoke("Who signed the memorandum of understanding between Egypt and Palestine?")
+    docs = corpus_assistant.retriever(k=6).invoke(
+        "Who signed the memorandum of understanding between Egypt and Palestine?"
+    )
     assert PALESTINE in [d.metadata["doc_id"] for d in docs]
 
 

@@ -87,8 +87,19 @@ def _audit(markup: str) -> list[str]:
     return a.problems
 
 
-PAYLOADS = st.sampled_from(["<script>alert(1)</script>", "</p>", "<img src=x onerror=alert(1)>", "javascript:", "[1]",
-                            "\"><svg onload=1>", "&lt;", "<a href='http://evil'>x</a>", "<iframe src=//evil>"])
+PAYLOADS = st.sampled_from(
+    [
+        "<script>alert(1)</script>",
+        "</p>",
+        "<img src=x onerror=alert(1)>",
+        "javascript:",
+        "[1]",
+        '"><svg onload=1>',
+        "&lt;",
+        "<a href='http://evil'>x</a>",
+        "<iframe src=//evil>",
+    ]
+)
 hostile = st.lists(st.one_of(st.text(alphabet=TEXTISH, max_size=40), PAYLOADS), max_size=8).map("".join)
 
 
@@ -96,9 +107,23 @@ hostile = st.lists(st.one_of(st.text(alphabet=TEXTISH, max_size=40), PAYLOADS), 
 @given(hostile, hostile, hostile, st.sampled_from(["ar", "en"]))
 def test_renderer_never_emits_unescaped_html(question, answer, doc_text, lang):
     start = min(len(doc_text), 3)
-    c = Citation(1, "d<1>.txt", "<b>src</b>", answer[:40], lang, doc_text[start:], start, len(doc_text), 1.0,
-                 date="<i>2024</i>", translation_of="x\"onmouseover=1")
+    c = Citation(
+        1,
+        "d<1>.txt",
+        "<b>src</b>",
+        answer[:40],
+        lang,
+        doc_text[start:],
+        start,
+        len(doc_text),
+        1.0,
+        date="<i>2024</i>",
+        translation_of='x"onmouseover=1',
+    )
     turns = [Turn(question, answer + " [1] [9]", [c], abstained=False, related=False, language=lang)]
-    for markup in (render_chat(turns, lang), render_sources(turns, {"d<1>.txt": doc_text}, lang),
-                   render_document(question, doc_text, [answer])):
+    for markup in (
+        render_chat(turns, lang),
+        render_sources(turns, {"d<1>.txt": doc_text}, lang),
+        render_document(question, doc_text, [answer]),
+    ):
         assert _audit(markup) == []

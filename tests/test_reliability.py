@@ -92,7 +92,9 @@ def test_corrupted_catalog_while_serving_gives_a_clear_error_and_rebuild_recover
     assert report.counts()["updated"] + report.counts()["added"] == 5
     c = build_assistant(settings, embedder=fake_embedder)
     assert c.ask("What did Egypt sign with Azerbaijan?").status in ("ok", "abstained")
-    assert not list(settings.index_dir.parent.glob("index.rebuild")) and not list(settings.index_dir.parent.glob("index.old"))
+    assert not list(settings.index_dir.parent.glob("index.rebuild")) and not list(
+        settings.index_dir.parent.glob("index.old")
+    )
 
 
 def test_removed_index_directory_is_reported_with_the_recovery_command(settings, fake_embedder):
@@ -126,8 +128,12 @@ def _free_port():
 
 def _start_chroma(path: Path, port: int) -> subprocess.Popen:
     exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    proc = subprocess.Popen([exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    proc = subprocess.Popen(
+        [exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -145,7 +151,9 @@ def test_chroma_server_killed_mid_session_then_back(settings, fake_embedder, tmp
     data = tmp_path / "chroma-data"
     proc = _start_chroma(data, port)
     try:
-        s = settings.model_copy(update={"chroma": settings.chroma.model_copy(update={"url": f"http://127.0.0.1:{port}", "timeout_s": 3})})
+        s = settings.model_copy(
+            update={"chroma": settings.chroma.model_copy(update={"url": f"http://127.0.0.1:{port}", "timeout_s": 3})}
+        )
         a = build_assistant(s, embedder=fake_embedder)
         a.refresh()
         assert a.ask("What did Egypt sign with Azerbaijan?").status in ("ok", "abstained")

@@ -29,6 +29,8 @@ from ui.strings import EXAMPLES, t
 log = logging.getLogger("taawun.ui")
 STATIC = Path(__file__).with_name("static")
 API_TYPES = ["mou", "agreement", "meeting", "initiative"]
+# Gradio injects a progress tracker into handlers whose parameter defaults to a gr.Progress instance.
+PROGRESS = gr.Progress()
 
 
 class AdminGuard:
@@ -70,9 +72,18 @@ def _client(request: gr.Request | None) -> str:
         return "unknown"
 
 
-def _filters(lang: str | None, docs: list[str] | None, since: str | None, until: str | None, country: str | None) -> Filters:
-    return Filters.from_dict({"language": lang or None, "doc_ids": docs or None, "date_from": (since or "").strip() or None,
-                              "date_to": (until or "").strip() or None, "country": country or None})
+def _filters(
+    lang: str | None, docs: list[str] | None, since: str | None, until: str | None, country: str | None
+) -> Filters:
+    return Filters.from_dict(
+        {
+            "language": lang or None,
+            "doc_ids": docs or None,
+            "date_from": (since or "").strip() or None,
+            "date_to": (until or "").strip() or None,
+            "country": country or None,
+        }
+    )
 
 
 def build_app(assistant: Assistant) -> gr.Blocks:
@@ -89,7 +100,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         for r in assistant.agreements():
             for p in r["partners"]:
                 seen[p["id"]] = p["ar"] if lang == "ar" else p["en"]
-        return [(t("any", lang), "")] + sorted(((v, k) for k, v in seen.items()), key=lambda x: x[0])
+        return [(t("any", lang), ""), *sorted(((v, k) for k, v in seen.items()), key=lambda x: x[0])]
 
     def doc_texts(turns: list[Turn]) -> dict[str, str]:
         return {c.doc_id: assistant.document_text(c.doc_id) for turn in turns for c in turn.citations}
@@ -99,41 +110,59 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         ui_lang = gr.Textbox("en", visible=False, elem_id="ui-lang")
         turns_state = gr.State([])
         with gr.Row(elem_id="header"):
-            title = gr.HTML(f'<div class="app-title" data-lang="en"><h1 dir="auto">{esc(t("app_title", "en"))}</h1>'
-                            f'<p dir="auto">{esc(t("subtitle", "en"))}</p></div>')
+            title = gr.HTML(
+                f'<div class="app-title" data-lang="en"><h1 dir="auto">{esc(t("app_title", "en"))}</h1>'
+                f'<p dir="auto">{esc(t("subtitle", "en"))}</p></div>'
+            )
             lang_btn = gr.Button(t("switch_lang", "en"), elem_id="lang-switch", size="sm", scale=0)
 
         with gr.Tabs():
             # --- chat ------------------------------------------------------------------
-            with gr.Tab(t("tab_chat", "en"), id="chat") as tab_chat:
-                with gr.Row():
-                    with gr.Column(scale=3):
-                        chat = gr.HTML(render.render_chat([], "en"), elem_id="chat")
-                        question = gr.Textbox(label=t("question", "en"), placeholder=t("placeholder", "en"), lines=2,
-                                              max_lines=6, elem_id="question", max_length=settings.answer.max_question_chars)
+            with gr.Tab(t("tab_chat", "en"), id="chat") as tab_chat, gr.Row():
+                with gr.Column(scale=3):
+                    chat = gr.HTML(render.render_chat([], "en"), elem_id="chat")
+                    question = gr.Textbox(
+                        label=t("question", "en"),
+                        placeholder=t("placeholder", "en"),
+                        lines=2,
+                        max_lines=6,
+                        elem_id="question",
+                        max_length=settings.answer.max_question_chars,
+                    )
+                    with gr.Row():
+                        ask_btn = gr.Button(t("ask", "en"), variant="primary", elem_id="ask")
+                        clear_btn = gr.Button(t("clear", "en"), elem_id="clear")
+                        copy_btn = gr.Button(t("copy", "en"), elem_id="copy")
+                    examples = gr.Dataset(
+                        components=[question],
+                        samples=[[e] for e in EXAMPLES],
+                        label=t("examples", "en"),
+                        elem_id="examples",
+                    )
+                    with gr.Accordion(t("filters", "en"), open=False) as filters_box:
                         with gr.Row():
-                            ask_btn = gr.Button(t("ask", "en"), variant="primary", elem_id="ask")
-                            clear_btn = gr.Button(t("clear", "en"), elem_id="clear")
-                            copy_btn = gr.Button(t("copy", "en"), elem_id="copy")
-                        examples = gr.Dataset(components=[question], samples=[[e] for e in EXAMPLES],
-                                              label=t("examples", "en"), elem_id="examples")
-                        with gr.Accordion(t("filters", "en"), open=False) as filters_box:
-                            with gr.Row():
-                                f_lang = gr.Dropdown([(t("any", "en"), ""), (t("lang_ar", "en"), "ar"), (t("lang_en", "en"), "en")],
-                                                     value="", label=t("f_language", "en"))
-                                f_country = gr.Dropdown(partner_choices("en"), value="", label=t("f_country", "en"))
-                            f_docs = gr.Dropdown(doc_choices(), multiselect=True, label=t("f_documents", "en"))
-                            with gr.Row():
-                                f_from = gr.Textbox(label=t("f_from", "en"), max_length=10)
-                                f_to = gr.Textbox(label=t("f_to", "en"), max_length=10)
-                    with gr.Column(scale=2):
-                        sources = gr.HTML(render.render_sources([], {}, "en"), elem_id="sources")
+                            f_lang = gr.Dropdown(
+                                [(t("any", "en"), ""), (t("lang_ar", "en"), "ar"), (t("lang_en", "en"), "en")],
+                                value="",
+                                label=t("f_language", "en"),
+                            )
+                            f_country = gr.Dropdown(partner_choices("en"), value="", label=t("f_country", "en"))
+                        f_docs = gr.Dropdown(doc_choices(), multiselect=True, label=t("f_documents", "en"))
+                        with gr.Row():
+                            f_from = gr.Textbox(label=t("f_from", "en"), max_length=10)
+                            f_to = gr.Textbox(label=t("f_to", "en"), max_length=10)
+                with gr.Column(scale=2):
+                    sources = gr.HTML(render.render_sources([], {}, "en"), elem_id="sources")
 
             # --- library -------------------------------------------------------------------
             with gr.Tab(t("tab_library", "en"), id="library") as tab_library:
                 library_intro = gr.Markdown(t("library_intro", "en"))
-                library_table = gr.Dataframe(headers=["doc_id", "title", "language", "date", "chunks", "translation"],
-                                             interactive=False, wrap=True, elem_id="library-table")
+                library_table = gr.Dataframe(
+                    headers=["doc_id", "title", "language", "date", "chunks", "translation"],
+                    interactive=False,
+                    wrap=True,
+                    elem_id="library-table",
+                )
                 with gr.Row():
                     doc_pick = gr.Dropdown(doc_choices(), label=t("open_doc", "en"), elem_id="doc-pick")
                     reload_btn = gr.Button(t("refresh_list", "en"), size="sm", scale=0)
@@ -144,11 +173,18 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 agreements_intro = gr.Markdown(t("agreements_intro", "en"))
                 with gr.Row():
                     a_country = gr.Dropdown(partner_choices("en"), value="", label=t("f_country", "en"))
-                    a_type = gr.Dropdown([(t("any", "en"), "")] + [(TYPE_LABELS["en"][x], x) for x in API_TYPES], value="",
-                                         label=t("type", "en"))
+                    a_type = gr.Dropdown(
+                        [(t("any", "en"), "")] + [(TYPE_LABELS["en"][x], x) for x in API_TYPES],
+                        value="",
+                        label=t("type", "en"),
+                    )
                     a_since = gr.Number(label=t("since", "en"), precision=0, value=None)
-                a_table = gr.Dataframe(headers=["type", "partner", "date", "people", "topics", "document"], interactive=False,
-                                       wrap=True, elem_id="agreements-table")
+                a_table = gr.Dataframe(
+                    headers=["type", "partner", "date", "people", "topics", "document"],
+                    interactive=False,
+                    wrap=True,
+                    elem_id="agreements-table",
+                )
                 a_row = gr.Number(label=t("row_evidence", "en"), precision=0, value=0, minimum=0)
                 a_evidence = gr.HTML(elem_id="agreement-evidence")
                 a_csv_btn = gr.Button(t("export_csv", "en"), size="sm")
@@ -157,9 +193,16 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             # --- editor ----------------------------------------------------------------------
             with gr.Tab(t("tab_editor", "en"), id="editor") as tab_editor:
                 editor_intro = gr.Markdown(t("editor_intro", "en") if guard.enabled else t("editor_disabled", "en"))
-                token = gr.Textbox(label=t("admin_token", "en"), type="password", interactive=guard.enabled, elem_id="token")
-                upload = gr.File(label=t("upload", "en"), file_count="multiple", file_types=allowed_ext,
-                                 interactive=guard.enabled, elem_id="upload")
+                token = gr.Textbox(
+                    label=t("admin_token", "en"), type="password", interactive=guard.enabled, elem_id="token"
+                )
+                upload = gr.File(
+                    label=t("upload", "en"),
+                    file_count="multiple",
+                    file_types=allowed_ext,
+                    interactive=guard.enabled,
+                    elem_id="upload",
+                )
                 add_btn = gr.Button(t("add_files", "en"), interactive=guard.enabled, elem_id="add-files")
                 url = gr.Textbox(label=t("url", "en"), interactive=guard.enabled, elem_id="url")
                 fetch_btn = gr.Button(t("fetch", "en"), interactive=guard.enabled, elem_id="fetch")
@@ -181,7 +224,12 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             for item in assistant.stream(q, history, _filters(fl, fd, fs, fu, fc)):
                 if isinstance(item, Answer):
                     turns[-1] = Turn.from_answer(item)
-                    yield render.render_chat(turns, lang), render.render_sources(turns, doc_texts(turns), lang), turns, ""
+                    yield (
+                        render.render_chat(turns, lang),
+                        render.render_sources(turns, doc_texts(turns), lang),
+                        turns,
+                        "",
+                    )
                 else:
                     turn.answer += item
                     if time.monotonic() - last > 0.05:
@@ -201,8 +249,17 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         copy_btn.click(None, None, None, js="() => { window.taawunCopy && window.taawunCopy(); }")
 
         def library_rows(lang: str) -> list[list[Any]]:
-            return [[d.doc_id, d.title, t(f"lang_{d.language}", lang), d.date or ", ".join(d.dates), d.chunks, d.translation_of or ""]
-                    for d in assistant.library()]
+            return [
+                [
+                    d.doc_id,
+                    d.title,
+                    t(f"lang_{d.language}", lang),
+                    d.date or ", ".join(d.dates),
+                    d.chunks,
+                    d.translation_of or "",
+                ]
+                for d in assistant.library()
+            ]
 
         def open_doc(doc_id: str | None, lang: str) -> str:
             d = assistant.document(doc_id) if doc_id else None
@@ -218,26 +275,44 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
         def reload_library(lang: str):  # noqa: ANN202
             choices = doc_choices()
-            return library_rows(lang), gr.update(choices=choices), gr.update(choices=choices), gr.update(choices=choices)
+            return (
+                library_rows(lang),
+                gr.update(choices=choices),
+                gr.update(choices=choices),
+                gr.update(choices=choices),
+            )
 
-        reload_btn.click(reload_library, ui_lang, [library_table, doc_pick, f_docs, remove_pick], api_visibility="private")
+        reload_btn.click(
+            reload_library, ui_lang, [library_table, doc_pick, f_docs, remove_pick], api_visibility="private"
+        )
 
         def agreement_rows(country: str, typ: str, since: float | None, lang: str) -> list[dict[str, Any]]:
-            return query_records(assistant.catalog, country=country or None, type=typ or None,
-                                 since=int(since) if since else None)
+            return query_records(
+                assistant.catalog, country=country or None, type=typ or None, since=int(since) if since else None
+            )
 
         def agreements_view(country: str, typ: str, since: float | None, row: float | None, lang: str):  # noqa: ANN202
             rows = agreement_rows(country, typ, since, lang)
-            table = [[TYPE_LABELS[lang][r["type"]], ", ".join(p[lang if lang in ("ar", "en") else "en"] for p in r["partners"]),
-                      r.get("date") or "", "; ".join(f"{p['name']} ({p['role'] or p['part']})" for p in r["people"]),
-                      ", ".join(r["topics"][:4]), r["doc_id"]] for r in rows]
+            table = [
+                [
+                    TYPE_LABELS[lang][r["type"]],
+                    ", ".join(p[lang if lang in ("ar", "en") else "en"] for p in r["partners"]),
+                    r.get("date") or "",
+                    "; ".join(f"{p['name']} ({p['role'] or p['part']})" for p in r["people"]),
+                    ", ".join(r["topics"][:4]),
+                    r["doc_id"],
+                ]
+                for r in rows
+            ]
             ev = ""
             if rows:
                 r = rows[min(max(int(row or 0), 0), len(rows) - 1)]
                 text = assistant.document_text(r["doc_id"])
                 items = "".join(
                     f'<li dir="auto"><span class="meta">{esc(r["doc_id"])} {e["start"]}–{e["end"]}</span> '
-                    f'<mark dir="auto">{esc(text[e["start"]:e["end"]])}</mark></li>' for e in r["evidence"])
+                    f'<mark dir="auto">{esc(text[e["start"] : e["end"]])}</mark></li>'
+                    for e in r["evidence"]
+                )
                 ev = f'<div class="evidence"><h4 dir="auto">{esc(r["summary"])}</h4><ol>{items}</ol></div>'
             return table, ev
 
@@ -247,9 +322,10 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
         def export_csv(country: str, typ: str, since: float | None, lang: str) -> str:
             rows = agreement_rows(country, typ, since, lang)
-            f = tempfile.NamedTemporaryFile("w", suffix=".csv", prefix="taawun-agreements-", delete=False, encoding="utf-8-sig")
-            f.write(to_csv(rows))
-            f.close()
+            with tempfile.NamedTemporaryFile(
+                "w", suffix=".csv", prefix="taawun-agreements-", delete=False, encoding="utf-8-sig"
+            ) as f:
+                f.write(to_csv(rows))
             return f.name
 
         a_csv_btn.click(export_csv, [a_country, a_type, a_since, ui_lang], a_csv, api_visibility="private")
@@ -260,8 +336,13 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
         def _after_edit(rep: Any, lang: str):  # noqa: ANN202
             choices = doc_choices()
-            return (render.render_report(rep.to_dict(), lang), gr.update(choices=choices), gr.update(choices=choices),
-                    gr.update(choices=choices), library_rows(lang))
+            return (
+                render.render_report(rep.to_dict(), lang),
+                gr.update(choices=choices),
+                gr.update(choices=choices),
+                gr.update(choices=choices),
+                library_rows(lang),
+            )
 
         def _progress(progress: gr.Progress):  # noqa: ANN202
             def cb(stage: str, done: int, total: int) -> None:
@@ -271,8 +352,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
         edit_outputs = [report, doc_pick, f_docs, remove_pick, library_table]
 
-        def ui_add_files(files: list[str] | None, tok: str, lang: str, request: gr.Request,
-                      progress: gr.Progress = gr.Progress()):  # noqa: B008, ANN202
+        def ui_add_files(
+            files: list[str] | None, tok: str, lang: str, request: gr.Request, progress: gr.Progress = PROGRESS
+        ) -> tuple[Any, ...]:
             refused = guard.check(tok, _client(request))
             if refused:
                 return _refused(refused, lang)
@@ -290,12 +372,16 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             from ingest.refresh import DocOutcome
 
             for name in oversize:
-                rep.documents.append(DocOutcome(name, "skipped", reason=f"over the {settings.ui.max_upload_mb:.0f} MB upload limit"))
+                rep.documents.append(
+                    DocOutcome(name, "skipped", reason=f"over the {settings.ui.max_upload_mb:.0f} MB upload limit")
+                )
             return _after_edit(rep, lang)
 
-        add_btn.click(ui_add_files, [upload, token, ui_lang], edit_outputs, api_visibility="private", concurrency_limit=1)
+        add_btn.click(
+            ui_add_files, [upload, token, ui_lang], edit_outputs, api_visibility="private", concurrency_limit=1
+        )
 
-        def ui_fetch(u: str, tok: str, lang: str, request: gr.Request, progress: gr.Progress = gr.Progress()):  # noqa: B008, ANN202
+        def ui_fetch(u: str, tok: str, lang: str, request: gr.Request, progress: gr.Progress = PROGRESS):  # noqa: ANN202
             refused = guard.check(tok, _client(request))
             if refused:
                 return _refused(refused, lang)
@@ -307,8 +393,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
         fetch_btn.click(ui_fetch, [url, token, ui_lang], edit_outputs, api_visibility="private", concurrency_limit=1)
 
-        def ui_remove(doc_id: str | None, tok: str, lang: str, request: gr.Request,
-                   progress: gr.Progress = gr.Progress()):  # noqa: B008, ANN202
+        def ui_remove(
+            doc_id: str | None, tok: str, lang: str, request: gr.Request, progress: gr.Progress = PROGRESS
+        ) -> tuple[Any, ...]:
             refused = guard.check(tok, _client(request))
             if refused:
                 return _refused(refused, lang)
@@ -318,7 +405,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 return render.render_message(f"{t('error', lang)}: {exc}", "error"), *([gr.update()] * 4)
             return _after_edit(rep, lang)
 
-        remove_btn.click(ui_remove, [remove_pick, token, ui_lang], edit_outputs, api_visibility="private", concurrency_limit=1)
+        remove_btn.click(
+            ui_remove, [remove_pick, token, ui_lang], edit_outputs, api_visibility="private", concurrency_limit=1
+        )
 
         # --- interface language ------------------------------------------------------------
         def apply_lang(lang: str, turns: list[Turn]):  # noqa: ANN202
@@ -329,42 +418,115 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 f'<div class="app-title" data-lang="{lang}"><h1 dir="auto">{esc(t("app_title", lang))}</h1>'
                 f'<p dir="auto">{esc(t("subtitle", lang))}</p></div>',
                 gr.update(value=t("switch_lang", lang)),
-                gr.update(label=t("tab_chat", lang)), gr.update(label=t("tab_library", lang)),
-                gr.update(label=t("tab_agreements", lang)), gr.update(label=t("tab_editor", lang)),
-                render.render_chat(turns, lang), render.render_sources(turns, doc_texts(turns), lang),
+                gr.update(label=t("tab_chat", lang)),
+                gr.update(label=t("tab_library", lang)),
+                gr.update(label=t("tab_agreements", lang)),
+                gr.update(label=t("tab_editor", lang)),
+                render.render_chat(turns, lang),
+                render.render_sources(turns, doc_texts(turns), lang),
                 gr.update(label=t("question", lang), placeholder=t("placeholder", lang)),
-                gr.update(value=t("ask", lang)), gr.update(value=t("clear", lang)), gr.update(value=t("copy", lang)),
-                gr.update(label=t("examples", lang)), gr.update(label=t("filters", lang)),
-                gr.update(label=t("f_language", lang), choices=[(t("any", lang), ""), (t("lang_ar", lang), "ar"),
-                                                                (t("lang_en", lang), "en")]),
+                gr.update(value=t("ask", lang)),
+                gr.update(value=t("clear", lang)),
+                gr.update(value=t("copy", lang)),
+                gr.update(label=t("examples", lang)),
+                gr.update(label=t("filters", lang)),
+                gr.update(
+                    label=t("f_language", lang),
+                    choices=[(t("any", lang), ""), (t("lang_ar", lang), "ar"), (t("lang_en", lang), "en")],
+                ),
                 gr.update(label=t("f_country", lang), choices=partner_choices(lang)),
-                gr.update(label=t("f_documents", lang)), gr.update(label=t("f_from", lang)), gr.update(label=t("f_to", lang)),
-                t("library_intro", lang), library_rows(lang), gr.update(label=t("open_doc", lang)),
+                gr.update(label=t("f_documents", lang)),
+                gr.update(label=t("f_from", lang)),
+                gr.update(label=t("f_to", lang)),
+                t("library_intro", lang),
+                library_rows(lang),
+                gr.update(label=t("open_doc", lang)),
                 gr.update(value=t("refresh_list", lang)),
-                t("agreements_intro", lang), gr.update(label=t("f_country", lang), choices=partner_choices(lang)),
-                gr.update(label=t("type", lang), choices=[(t("any", lang), "")] + [(TYPE_LABELS[lang][x], x) for x in API_TYPES]),
-                gr.update(label=t("since", lang)), gr.update(label=t("row_evidence", lang)),
+                t("agreements_intro", lang),
+                gr.update(label=t("f_country", lang), choices=partner_choices(lang)),
+                gr.update(
+                    label=t("type", lang),
+                    choices=[(t("any", lang), "")] + [(TYPE_LABELS[lang][x], x) for x in API_TYPES],
+                ),
+                gr.update(label=t("since", lang)),
+                gr.update(label=t("row_evidence", lang)),
                 gr.update(value=t("export_csv", lang)),
                 t("editor_intro", lang) if guard.enabled else t("editor_disabled", lang),
-                gr.update(label=t("admin_token", lang)), gr.update(label=t("upload", lang)), gr.update(value=t("add_files", lang)),
-                gr.update(label=t("url", lang)), gr.update(value=t("fetch", lang)), gr.update(label=t("remove_doc", lang)),
+                gr.update(label=t("admin_token", lang)),
+                gr.update(label=t("upload", lang)),
+                gr.update(value=t("add_files", lang)),
+                gr.update(label=t("url", lang)),
+                gr.update(value=t("fetch", lang)),
+                gr.update(label=t("remove_doc", lang)),
                 gr.update(value=t("remove", lang)),
             ]
 
-        lang_outputs = [ui_lang, title, lang_btn, tab_chat, tab_library, tab_agreements, tab_editor, chat, sources, question,
-                        ask_btn, clear_btn, copy_btn, examples, filters_box, f_lang, f_country, f_docs, f_from, f_to,
-                        library_intro, library_table, doc_pick, reload_btn, agreements_intro, a_country, a_type, a_since,
-                        a_row, a_csv_btn, editor_intro, token, upload, add_btn, url, fetch_btn, remove_pick, remove_btn]
+        lang_outputs = [
+            ui_lang,
+            title,
+            lang_btn,
+            tab_chat,
+            tab_library,
+            tab_agreements,
+            tab_editor,
+            chat,
+            sources,
+            question,
+            ask_btn,
+            clear_btn,
+            copy_btn,
+            examples,
+            filters_box,
+            f_lang,
+            f_country,
+            f_docs,
+            f_from,
+            f_to,
+            library_intro,
+            library_table,
+            doc_pick,
+            reload_btn,
+            agreements_intro,
+            a_country,
+            a_type,
+            a_since,
+            a_row,
+            a_csv_btn,
+            editor_intro,
+            token,
+            upload,
+            add_btn,
+            url,
+            fetch_btn,
+            remove_pick,
+            remove_btn,
+        ]
         # The page direction follows the title's data-lang (see static/app.js).
-        demo.load(apply_lang, [ui_lang, turns_state], lang_outputs, api_visibility="private",
-                  js="(lang, turns) => [(navigator.language || 'en').toLowerCase().startsWith('ar') ? 'ar' : 'en', turns]",
-                  ).then(agreements_view, a_inputs, [a_table, a_evidence], api_visibility="private")
-        lang_btn.click(apply_lang, [ui_lang, turns_state], lang_outputs, api_visibility="private",
-                       js="(lang, turns) => [lang === 'ar' ? 'en' : 'ar', turns]")
+        demo.load(
+            apply_lang,
+            [ui_lang, turns_state],
+            lang_outputs,
+            api_visibility="private",
+            js="(lang, turns) => [(navigator.language || 'en').toLowerCase().startsWith('ar') ? 'ar' : 'en', turns]",
+        ).then(agreements_view, a_inputs, [a_table, a_evidence], api_visibility="private")
+        lang_btn.click(
+            apply_lang,
+            [ui_lang, turns_state],
+            lang_outputs,
+            api_visibility="private",
+            js="(lang, turns) => [lang === 'ar' ? 'en' : 'ar', turns]",
+        )
 
         # --- the API (stable names, exercised with gradio_client) -----------------------------
-        def api_ask(question: str, history: list[list[str]] | None = None, language: str = "", doc_ids: list[str] | None = None,
-                    date_from: str = "", date_to: str = "", country: str = "") -> dict[str, Any]:
+        def api_ask(
+            question: str,
+            history: list[list[str]] | None = None,
+            language: str = "",
+            doc_ids: list[str] | None = None,
+            date_from: str = "",
+            date_to: str = "",
+            country: str = "",
+        ) -> dict[str, Any]:
             """Answer a question from the sources; returns the same JSON object as `taawun ask --json`."""
             hist = [(h[0], h[1]) for h in (history or []) if isinstance(h, (list, tuple)) and len(h) >= 2]
             ans = assistant.ask(question or "", hist, _filters(language, doc_ids, date_from, date_to, country))
@@ -372,7 +534,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             out["status"] = ans.status
             return out
 
-        def api_agreements(country: str = "", type: str = "", since: int | None = None) -> list[dict[str, Any]]:  # noqa: A002
+        def api_agreements(country: str = "", type: str = "", since: int | None = None) -> list[dict[str, Any]]:
             """Register records (MoUs, agreements, meetings, initiatives) with their evidence."""
             return query_records(assistant.catalog, country=country or None, type=type or None, since=since or None)
 
@@ -413,6 +575,12 @@ def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, *, bl
     assistant.warm_up()
     demo = build_app(assistant)
     demo.queue(default_concurrency_limit=4, max_size=256)
-    demo.launch(server_name=host, server_port=port, prevent_thread_lock=not block,
-                max_file_size=int(assistant.settings.ui.max_upload_mb * 1e6), show_error=False, **launch_kwargs())
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        prevent_thread_lock=not block,
+        max_file_size=int(assistant.settings.ui.max_upload_mb * 1e6),
+        show_error=False,
+        **launch_kwargs(),
+    )
     return demo

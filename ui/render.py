@@ -52,8 +52,14 @@ def _answer_html(text: str, turn_id: int, valid: set[int]) -> str:
             continue
         e = esc(para)
         e = _MARKER.sub(
-            lambda m: (f'<a class="cite" href="#t{turn_id}-src-{m.group(1)}" data-turn="{turn_id}" data-n="{m.group(1)}">'
-                       f"[{m.group(1)}]</a>") if int(m.group(1)) in valid else m.group(0),
+            lambda m: (
+                (
+                    f'<a class="cite" href="#t{turn_id}-src-{m.group(1)}" data-turn="{turn_id}" data-n="{m.group(1)}">'
+                    f"[{m.group(1)}]</a>"
+                )
+                if int(m.group(1)) in valid
+                else m.group(0)
+            ),
             e,
         )
         out.append(f'<p dir="auto">{e}</p>')
@@ -71,8 +77,11 @@ def render_chat(turns: Sequence[Turn], ui_lang: str) -> str:
         if turn.pending and turn.answer:
             # streamed text is a draft until it has been checked against the sources
             badge = f'<div class="badge draft">{esc(t("checking", ui_lang))}</div>'
-        body = _answer_html(turn.answer, i, {c.n for c in turn.citations}) if turn.answer else (
-            f'<p class="typing">{esc(t("thinking", ui_lang))}</p>')
+        body = (
+            _answer_html(turn.answer, i, {c.n for c in turn.citations})
+            if turn.answer
+            else (f'<p class="typing">{esc(t("thinking", ui_lang))}</p>')
+        )
         parts.append(f'<div class="{cls}" id="turn-{i}" data-lang="{esc(turn.language)}">{badge}{body}</div>')
     parts.append("</div>")
     return "".join(parts)
@@ -111,13 +120,17 @@ def render_sources(turns: Sequence[Turn], doc_texts: dict[str, str], ui_lang: st
             if c.date:
                 meta.append(esc(c.date))
             if c.translation_of:
-                meta.append(f'{esc(t("translation", ui_lang))}: {esc(c.translation_of)}')
-            passage = _highlighted_passage(doc_texts.get(c.doc_id, c.snippet), c) if c.doc_id in doc_texts else (
-                f"<mark>{esc(c.snippet)}</mark>")
+                meta.append(f"{esc(t('translation', ui_lang))}: {esc(c.translation_of)}")
+            passage = (
+                _highlighted_passage(doc_texts.get(c.doc_id, c.snippet), c)
+                if c.doc_id in doc_texts
+                else (f"<mark>{esc(c.snippet)}</mark>")
+            )
             parts.append(
                 f'<details class="source" id="t{i}-src-{c.n}" data-n="{c.n}">'
                 f'<summary><span class="n">[{c.n}]</span> <span class="title" dir="auto">{esc(c.title)}</span>'
-                f'<span class="meta" dir="auto">{" · ".join(meta)} · {esc(t("chars", ui_lang))} {c.start}–{c.end}</span></summary>'
+                f'<span class="meta" dir="auto">{" · ".join(meta)} · {esc(t("chars", ui_lang))} '
+                f"{c.start}–{c.end}</span></summary>"
                 f'<div class="passage" dir="{d}" lang="{esc(c.language)}">{passage}</div></details>'
             )
         parts.append("</section>")
@@ -134,24 +147,38 @@ def copy_text(turn: Turn) -> str:
 
 def render_document(title: str, text: str, meta: Sequence[str]) -> str:
     paras = "".join(f'<p dir="auto">{esc(p)}</p>' for p in text.split("\n") if p.strip())
-    return (f'<article class="doc-view" dir="auto"><h3 dir="auto">{esc(title)}</h3>'
-            f'<div class="meta">{" · ".join(esc(m) for m in meta)}</div>{paras}</article>')
+    return (
+        f'<article class="doc-view" dir="auto"><h3 dir="auto">{esc(title)}</h3>'
+        f'<div class="meta">{" · ".join(esc(m) for m in meta)}</div>{paras}</article>'
+    )
 
 
 def render_report(report: dict, ui_lang: str) -> str:
-    counts = " · ".join(f"{esc(t('r_' + k, ui_lang))}: {report.get(k, 0)}"
-                        for k in ("added", "updated", "unchanged", "removed", "skipped"))
+    counts = " · ".join(
+        f"{esc(t('r_' + k, ui_lang))}: {report.get(k, 0)}"
+        for k in ("added", "updated", "unchanged", "removed", "skipped")
+    )
     rows = []
     for d in report.get("documents", []):
         if d["action"] == "unchanged":
             continue
         reason = esc(d.get("reason") or "")
-        rows.append(f'<tr class="{esc(d["action"])}"><td dir="auto">{esc(d["doc_id"])}</td>'
-                    f'<td>{esc(t("r_" + d["action"], ui_lang))}</td><td>{esc(d.get("chunks") or "")}</td>'
-                    f'<td dir="auto">{reason}</td></tr>')
-    table = (f'<table class="report"><thead><tr><th>{esc(t("document", ui_lang))}</th><th>{esc(t("action", ui_lang))}</th>'
-             f'<th>{esc(t("chunks", ui_lang))}</th><th>{esc(t("reason", ui_lang))}</th></tr></thead><tbody>'
-             + "".join(rows) + "</tbody></table>") if rows else ""
+        rows.append(
+            f'<tr class="{esc(d["action"])}"><td dir="auto">{esc(d["doc_id"])}</td>'
+            f"<td>{esc(t('r_' + d['action'], ui_lang))}</td><td>{esc(d.get('chunks') or '')}</td>"
+            f'<td dir="auto">{reason}</td></tr>'
+        )
+    table = (
+        (
+            f'<table class="report"><thead><tr><th>{esc(t("document", ui_lang))}</th>'
+            f"<th>{esc(t('action', ui_lang))}</th>"
+            f"<th>{esc(t('chunks', ui_lang))}</th><th>{esc(t('reason', ui_lang))}</th></tr></thead><tbody>"
+            + "".join(rows)
+            + "</tbody></table>"
+        )
+        if rows
+        else ""
+    )
     secs = report.get("seconds", 0)
     return f'<div class="ingest-report"><p>{counts} · {secs:.1f} s</p>{table}</div>'
 

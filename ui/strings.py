@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 STRINGS: dict[str, dict[str, str]] = {
-    "app_title": {"en": "Ta'awun — Egypt's ICT international cooperation", "ar": "تعاون — التعاون الدولي لمصر في الاتصالات"},
+    "app_title": {
+        "en": "Ta'awun — Egypt's ICT international cooperation",
+        "ar": "تعاون — التعاون الدولي لمصر في الاتصالات",
+    },
     "subtitle": {
         "en": "Ask in Arabic or English. Answers come only from the indexed sources, with citations you can check.",
         "ar": "اسأل بالعربية أو الإنجليزية. الإجابات مأخوذة من المصادر المفهرسة فقط، مع إحالات يمكنك التحقق منها.",
@@ -13,8 +16,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "tab_agreements": {"en": "Agreements", "ar": "الاتفاقيات"},
     "tab_editor": {"en": "Refresh the index", "ar": "تحديث الفهرس"},
     "question": {"en": "Your question", "ar": "سؤالك"},
-    "placeholder": {"en": "e.g. What does Egypt Post offer participating countries?  /  متى وُقّعت مذكرة التفاهم مع أذربيجان؟",
-                    "ar": "مثال: متى وُقّعت مذكرة التفاهم مع أذربيجان؟  /  What does Egypt Post offer?"},
+    "placeholder": {
+        "en": "e.g. What does Egypt Post offer participating countries?  /  متى وُقّعت مذكرة التفاهم مع أذربيجان؟",
+        "ar": "مثال: متى وُقّعت مذكرة التفاهم مع أذربيجان؟  /  What does Egypt Post offer?",
+    },
     "ask": {"en": "Ask", "ar": "اسأل"},
     "clear": {"en": "New conversation", "ar": "محادثة جديدة"},
     "copy": {"en": "Copy answer with citations", "ar": "نسخ الإجابة مع الإحالات"},
@@ -32,8 +37,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "checking": {"en": "Draft — checking against the sources…", "ar": "مسودة — جارٍ التحقق من المصادر…"},
     "not_in_sources": {"en": "The sources do not say", "ar": "لا تذكر المصادر ذلك"},
     "sources": {"en": "Sources", "ar": "المصادر"},
-    "sources_empty": {"en": "Citations appear here. Click a [n] marker to open its passage.",
-                      "ar": "تظهر الإحالات هنا. انقر على علامة [n] لفتح المقطع."},
+    "sources_empty": {
+        "en": "Citations appear here. Click a [n] marker to open its passage.",
+        "ar": "تظهر الإحالات هنا. انقر على علامة [n] لفتح المقطع.",
+    },
     "sources_for": {"en": "Sources for", "ar": "مصادر"},
     "related_passages": {"en": "Related passages (not an answer)", "ar": "مقاطع ذات صلة (ليست إجابة)"},
     "translation": {"en": "translation", "ar": "الترجمة"},

@@ -15,8 +15,15 @@ CITATION = {"n", "source", "title", "language", "snippet", "start", "end", "scor
 
 def taawun(*args, stdin=None, env=None, timeout=300):
     e = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], input=stdin, capture_output=True, text=True,
-                          timeout=timeout, env=e, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=e,
+        cwd=ROOT,
+    )
 
 
 def test_help_and_usage_errors():
@@ -39,8 +46,17 @@ def test_missing_index_is_a_clear_error_not_a_traceback(tmp_path):
 @pytest.mark.slow
 def test_ask_json_reads_questions_from_stdin_one_object_per_line(corpus_index):
     questions = "What does Egypt Post offer participating countries on its platform?\n\nما هي ميزانية مذكرة التفاهم بين مصر وأذربيجان؟\n"
-    out = taawun("ask", "--json", "-", "--index", str(corpus_index.index_dir), "--sources", str(corpus_index.sources_dir),
-                 stdin=questions, env={"TAAWUN_EMBEDDING_CACHE_DIR": str(corpus_index.model_cache_dir)})
+    out = taawun(
+        "ask",
+        "--json",
+        "-",
+        "--index",
+        str(corpus_index.index_dir),
+        "--sources",
+        str(corpus_index.sources_dir),
+        stdin=questions,
+        env={"TAAWUN_EMBEDDING_CACHE_DIR": str(corpus_index.model_cache_dir)},
+    )
     assert out.returncode == 0, out.stderr
     lines = [json.loads(x) for x in out.stdout.splitlines()]
     assert len(lines) == 2
@@ -59,8 +75,12 @@ def test_ask_json_reads_questions_from_stdin_one_object_per_line(corpus_index):
 @pytest.mark.slow
 def test_plain_ask_and_ingest_json(corpus_index, tmp_path):
     env = {"TAAWUN_EMBEDDING_CACHE_DIR": str(corpus_index.model_cache_dir)}
-    out = taawun("ask", "متى تم توقيع مذكرة التفاهم بين مصر وأذربيجان؟", "--index", str(corpus_index.index_dir), env=env)
+    out = taawun(
+        "ask", "متى تم توقيع مذكرة التفاهم بين مصر وأذربيجان؟", "--index", str(corpus_index.index_dir), env=env
+    )
     assert out.returncode == 0 and "يونيو 2024" in out.stdout and "[1]" in out.stdout
-    rep = taawun("ingest", "--json", "--index", str(corpus_index.index_dir), "--sources", str(corpus_index.sources_dir), env=env)
+    rep = taawun(
+        "ingest", "--json", "--index", str(corpus_index.index_dir), "--sources", str(corpus_index.sources_dir), env=env
+    )
     data = json.loads(rep.stdout)
     assert data["unchanged"] == 5 and data["added"] == 0 and data["passages_embedded"] == 0

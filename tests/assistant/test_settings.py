@@ -36,7 +36,7 @@ def test_env_overrides_with_section_prefix(monkeypatch, tmp_path):
 
 def test_user_toml_overrides_defaults_and_env_overrides_toml(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "taawun.toml").write_text('[retrieval]\ntop_k = 9\n[ui]\nport = 9000\n', encoding="utf-8")
+    (tmp_path / "taawun.toml").write_text("[retrieval]\ntop_k = 9\n[ui]\nport = 9000\n", encoding="utf-8")
     monkeypatch.setenv("TAAWUN_UI_PORT", "9100")
     s = load_settings()
     assert s.retrieval.top_k == 9

@@ -30,8 +30,12 @@ def chroma_server(tmp_path_factory):
     exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
     port = _free_port()
     path = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen([exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    proc = subprocess.Popen(
+        [exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
     import urllib.request
 
     deadline = time.time() + 60
@@ -64,7 +68,10 @@ def test_upsert_query_delete_contract(index):
     rng = np.random.default_rng(0)
     v = _unit(rng, 20)
     ids = [f"doc{i % 4}#h#{i}" for i in range(20)]
-    meta = [{"doc_id": f"doc{i % 4}", "language": "ar" if i % 2 else "en", "ord": i, "start": 0, "end": 1} for i in range(20)]
+    meta = [
+        {"doc_id": f"doc{i % 4}", "language": "ar" if i % 2 else "en", "ord": i, "start": 0, "end": 1}
+        for i in range(20)
+    ]
     index.upsert(ids, v, meta)
     assert index.count() == 20 and index.ids() == set(ids)
     hits = index.query(v[3], 5)
@@ -87,7 +94,7 @@ def test_upsert_query_delete_contract(index):
 
 @pytest.mark.integration
 def test_unreachable_server_is_a_clear_error():
-    with pytest.raises(IndexUnavailable, match="Chroma server|cannot"):
+    with pytest.raises(IndexUnavailable, match=r"Chroma server|cannot"):
         ChromaIndex.server(f"http://127.0.0.1:{_free_port()}", "nothing")
 
 

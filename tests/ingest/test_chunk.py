@@ -1,7 +1,8 @@
-from tests.helpers import CORPUS
+import itertools
 
 from ingest.chunk import SentenceChunker, approx_tokens
 from ingest.clean import clean
+from tests.helpers import CORPUS
 
 
 def test_chunks_respect_budget_and_offsets_on_corpus():
@@ -26,7 +27,7 @@ def test_overlap_repeats_trailing_sentences():
     text = " ".join(f"Sentence number {i} talks about cooperation." for i in range(40))
     chunks = SentenceChunker(max_tokens=60, overlap_tokens=15).chunk(text)
     assert len(chunks) > 2
-    shared = [set(a.sentences) & set(b.sentences) for a, b in zip(chunks, chunks[1:], strict=False)]
+    shared = [set(a.sentences) & set(b.sentences) for a, b in itertools.pairwise(chunks)]
     assert all(shared)
 
 

@@ -1,6 +1,5 @@
-from tests.helpers import CORPUS
-
 from ingest.clean import clean
+from tests.helpers import CORPUS
 
 
 def _kept(text: str) -> str:

@@ -23,7 +23,9 @@ def test_failure_between_vector_write_and_catalog_commit(settings, fake_embedder
     a = build_assistant(settings, embedder=fake_embedder)
     a.refresh()
     docs_before, chunks_before = _snapshot(a)
-    (settings.sources_dir / "new.txt").write_text("Egypt and Kenya signed an agreement on digital skills in 2025.", encoding="utf-8")
+    (settings.sources_dir / "new.txt").write_text(
+        "Egypt and Kenya signed an agreement on digital skills in 2025.", encoding="utf-8"
+    )
 
     real = a.catalog.transaction
 
@@ -49,7 +51,9 @@ def test_lexical_index_left_behind_is_rebuilt_by_readers(settings, fake_embedder
     a = build_assistant(settings, embedder=fake_embedder)
     a.refresh()
     stale = lexical_path(settings).read_bytes()
-    (settings.sources_dir / "new.txt").write_text("Egypt and Kenya signed an agreement on digital skills in 2025.", encoding="utf-8")
+    (settings.sources_dir / "new.txt").write_text(
+        "Egypt and Kenya signed an agreement on digital skills in 2025.", encoding="utf-8"
+    )
     a.refresh()
     lexical_path(settings).write_bytes(stale)  # as if the run died after the catalog commit
     b = build_assistant(settings, embedder=fake_embedder)

@@ -1,7 +1,6 @@
-from tests.helpers import CORPUS
-
 from ingest.clean import clean
 from ingest.describe import derive_title, extract_dates
+from tests.helpers import CORPUS
 
 
 def test_dates_in_arabic_and_english():

@@ -11,8 +11,24 @@ from ingest.fetch import Refused, fetch_url, name_for_url, safe_filename
 ALLOWED = {".txt", ".md", ".html", ".htm", ".pdf", ".docx"}
 
 
-@pytest.mark.parametrize("name", ["../../x.txt", "/etc/passwd.txt", "..\\\\evil.txt", ".hidden.txt", "~root.txt",
-                                  "a/b.txt", "", "   ", "x\u202e.txt", "..", "note.exe", "archive.zip", "noext"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../x.txt",
+        "/etc/passwd.txt",
+        "..\\\\evil.txt",
+        ".hidden.txt",
+        "~root.txt",
+        "a/b.txt",
+        "",
+        "   ",
+        "x\u202e.txt",
+        "..",
+        "note.exe",
+        "archive.zip",
+        "noext",
+    ],
+)
 def test_unsafe_upload_names_are_refused(name):
     with pytest.raises(Refused):
         safe_filename(name, ALLOWED)
@@ -27,8 +43,14 @@ def test_service_refuses_bad_uploads_and_keeps_good_ones(settings, fake_embedder
     a = build_assistant(settings, embedder=fake_embedder)
     a.refresh()
     big = b"x" * int(settings.ui.max_upload_mb * 1e6 + 10)
-    r = a.add_files([("../../escape.txt", b"text"), ("huge.txt", big), ("virus.exe", b"MZ"),
-                     ("good.txt", "Egypt and Ghana signed an e-commerce agreement in 2025.".encode())])
+    r = a.add_files(
+        [
+            ("../../escape.txt", b"text"),
+            ("huge.txt", big),
+            ("virus.exe", b"MZ"),
+            ("good.txt", b"Egypt and Ghana signed an e-commerce agreement in 2025."),
+        ]
+    )
     by = {d.doc_id: d for d in r.documents}
     assert "paths are not allowed" in by["../../escape.txt"].reason
     assert "upload limit" in by["huge.txt"].reason
@@ -36,7 +58,8 @@ def test_service_refuses_bad_uploads_and_keeps_good_ones(settings, fake_embedder
     assert by["good.txt"].action == "added"
     assert not (settings.sources_dir.parent / "escape.txt").exists()
     assert sorted(p.name for p in settings.sources_dir.iterdir() if not p.name.startswith(".")) == sorted(
-        [*(p.name for p in settings.sources_dir.glob("0*.txt")), "good.txt"])
+        [*(p.name for p in settings.sources_dir.glob("0*.txt")), "good.txt"]
+    )
 
 
 def test_symlinks_in_sources_are_not_followed(settings, fake_embedder, tmp_path):
@@ -49,11 +72,13 @@ def test_symlinks_in_sources_are_not_followed(settings, fake_embedder, tmp_path)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         if self.path == "/release":
-            body = ("<html><head><title>Egypt – Senegal MoU</title></head><body><h1>Egypt and Senegal sign an MoU</h1>"
-                    "<p>Egypt and Senegal signed a memorandum of understanding on digital payments in Dakar in 2025.</p>"
-                    "</body></html>").encode()
+            body = (
+                "<html><head><title>Egypt – Senegal MoU</title></head><body><h1>Egypt and Senegal sign an MoU</h1>"
+                "<p>Egypt and Senegal signed a memorandum of understanding on digital payments in Dakar in 2025.</p>"
+                "</body></html>"
+            ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -105,9 +130,20 @@ def test_url_fetch_against_a_local_server(local_server):
         fetch_url(f"{local_server}/missing", timeout=5, max_bytes=1_000_000, allow_private=True)
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/x", "javascript:alert(1)", "gopher://x",
-                                 "http://user:pw@example.com/", "http:///nohost", "http://169.254.169.254/latest",
-                                 "http://[::1]/", "http://10.0.0.1/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "ftp://example.com/x",
+        "javascript:alert(1)",
+        "gopher://x",
+        "http://user:pw@example.com/",
+        "http:///nohost",
+        "http://169.254.169.254/latest",
+        "http://[::1]/",
+        "http://10.0.0.1/",
+    ],
+)
 def test_url_refusals(url):
     with pytest.raises(Refused):
         fetch_url(url, timeout=2, max_bytes=1000, allow_private=False)

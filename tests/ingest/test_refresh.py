@@ -44,7 +44,9 @@ def test_edit_replaces_only_that_documents_chunks(settings, fake_embedder):
     old_ids = {c.id for c in a.catalog.doc_chunks("002_74f5ac9498ea9be5.txt")}
     other_ids = {c.id for c in a.catalog.doc_chunks("003_f299f8e0cc481d39.txt")}
     p = settings.sources_dir / "002_74f5ac9498ea9be5.txt"
-    p.write_text(p.read_text(encoding="utf-8") + "\nوأكد الوزيران أهمية متابعة تنفيذ المذكرة خلال عام 2025.\n", encoding="utf-8")
+    p.write_text(
+        p.read_text(encoding="utf-8") + "\nوأكد الوزيران أهمية متابعة تنفيذ المذكرة خلال عام 2025.\n", encoding="utf-8"
+    )
     before = fake_embedder.passages_encoded
     r = a.refresh()
     assert r.counts() == {"added": 0, "updated": 1, "unchanged": 4, "removed": 0, "skipped": 0}
@@ -109,7 +111,9 @@ def test_scope_limits_refresh_to_given_paths(settings, fake_embedder):
     a = _assistant(settings, fake_embedder)
     a.refresh()
     (settings.sources_dir / "000_0c6985fae4fad1e2.txt").unlink()  # outside the scope: not removed yet
-    (settings.sources_dir / "x.txt").write_text("Egypt signs a new agreement with Ghana on e-government.", encoding="utf-8")
+    (settings.sources_dir / "x.txt").write_text(
+        "Egypt signs a new agreement with Ghana on e-government.", encoding="utf-8"
+    )
     r = a.refresh([settings.sources_dir / "x.txt"])
     assert r.counts()["added"] == 1 and r.counts()["removed"] == 0
     with pytest.raises(Exception, match="outside the sources folder"):
@@ -129,9 +133,8 @@ def test_concurrent_runs_are_refused(settings):
     t.start()
     hold.wait(5)
     try:
-        with pytest.raises(IngestLocked, match="another ingest run"):
-            with index_lock(settings.index_dir):
-                pass
+        with pytest.raises(IngestLocked, match="another ingest run"), index_lock(settings.index_dir):
+            pass
     finally:
         release.set()
         t.join()

@@ -16,8 +16,11 @@ def test_ask_endpoint_in_both_languages(served_app):
     assert en["citations"] and en["citations"][0]["source"] == "003_f299f8e0cc481d39.txt"
     ar = c.predict(question="متى تم توقيع مذكرة التفاهم بين مصر وأذربيجان؟", api_name="/ask")
     assert ar["language"] == "ar" and "2024" in ar["answer"]
-    follow = c.predict(question="and when was it signed?", history=[["What did Egypt sign with Azerbaijan?", en["answer"]]],
-                       api_name="/ask")
+    follow = c.predict(
+        question="and when was it signed?",
+        history=[["What did Egypt sign with Azerbaijan?", en["answer"]]],
+        api_name="/ask",
+    )
     assert set(follow) == CONTRACT
     filtered = c.predict(question="What does Egypt Post offer participating countries?", language="en", api_name="/ask")
     assert all(x["language"] == "en" for x in filtered["citations"])

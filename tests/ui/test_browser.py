@@ -1,7 +1,6 @@
 """The app in a real headless Chromium (Debian's, driven by Playwright; never `playwright install`)."""
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,8 +11,16 @@ from tests.ui.conftest import ADMIN_TOKEN
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +45,14 @@ class Page:
         self.outbound: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("request", lambda r: self.outbound.append(r.url)
-                     if not re.match(r"^(https?://127\.0\.0\.1[:/]|data:|blob:)", r.url) else None)
+        self.page.on(
+            "request",
+            lambda r: (
+                self.outbound.append(r.url)
+                if not re.match(r"^(https?://127\.0\.0\.1[:/]|data:|blob:)", r.url)
+                else None
+            ),
+        )
         self.page.goto(url, wait_until="load")
         self.page.wait_for_selector("#question textarea", timeout=60_000)
         self.page.wait_for_timeout(1500)  # the load event sets the interface language
@@ -84,8 +97,10 @@ def test_english_and_arabic_questions_with_clickable_citations(browser, served_a
     ans = p.last_answer()
     assert "يونيو 2024" in ans.inner_text() and ans.locator("a.cite").count() >= 1
     para = ans.locator("p").first
-    assert para.evaluate("e => getComputedStyle(e).direction") == "rtl" or para.evaluate(
-        "e => getComputedStyle(e).unicodeBidi") == "plaintext"
+    assert (
+        para.evaluate("e => getComputedStyle(e).direction") == "rtl"
+        or para.evaluate("e => getComputedStyle(e).unicodeBidi") == "plaintext"
+    )
     # mixed chat: the English question still reads left to right
     q_en = p.page.locator("#chat .msg.user p").first
     assert q_en.evaluate("e => getComputedStyle(e).unicodeBidi") == "plaintext"
@@ -151,12 +166,30 @@ def test_editor_uploads_a_release_then_chat_answers_from_it(browser, served_app,
 
 def test_hostile_document_renders_as_text(browser, served_app):
     a = served_app["assistant"]
-    payload = ('Egypt signed a cooperation agreement with Ghana on postal services in 2025. '
-               '<script>window.__pwned = 1</script> <img src=x onerror="window.__pwned = 2"> '
-               'Ghana will host the regional postal hub.')
-    a.add_files([("ghana_release.html", f"<html><body><p>{payload}</p><iframe src='http://evil.example'></iframe></body></html>".encode())])
-    a.add_files([("accra_note.txt", ("The Accra postal hub opens in 2027 <script>window.__pwned = 3</script> "
-                                      "<img src=x onerror=\"window.__pwned = 4\"> with Egyptian support.").encode())])
+    payload = (
+        "Egypt signed a cooperation agreement with Ghana on postal services in 2025. "
+        '<script>window.__pwned = 1</script> <img src=x onerror="window.__pwned = 2"> '
+        "Ghana will host the regional postal hub."
+    )
+    a.add_files(
+        [
+            (
+                "ghana_release.html",
+                f"<html><body><p>{payload}</p><iframe src='http://evil.example'></iframe></body></html>".encode(),
+            )
+        ]
+    )
+    a.add_files(
+        [
+            (
+                "accra_note.txt",
+                (
+                    b"The Accra postal hub opens in 2027 <script>window.__pwned = 3</script> "
+                    b'<img src=x onerror="window.__pwned = 4"> with Egyptian support.'
+                ),
+            )
+        ]
+    )
     p = Page(browser, served_app["url"])
     p.ask("What did Egypt sign with Ghana on postal services?")
     p.ask("When does the Accra postal hub open?")
