@@ -187,6 +187,13 @@ class SearchEngine:
         if f.is_empty():
             return None
         docs = self.documents.values()
+        wanted = set()
+        if f.countries:
+            from assistant.gazetteer import gazetteer
+
+            for c in f.countries:
+                ent = gazetteer().lookup(c)  # an id, or an English or Arabic name
+                wanted.add(ent.id if ent else c)
         out = set()
         for d in docs:
             if f.languages and d.language not in f.languages:
@@ -195,7 +202,7 @@ class SearchEngine:
                 continue
             if (f.date_from or f.date_to) and not _date_overlap(d, f.date_from, f.date_to):
                 continue
-            if f.countries and not set(f.countries) & set(d.countries):
+            if wanted and not wanted & set(d.countries):
                 continue
             out.add(d.doc_id)
         return out

@@ -269,7 +269,8 @@ def extract_records(doc: DocRecord) -> list[dict[str, Any]]:
                     continue
                 if min(abs(m.start - c) for c in cues) > PARTNER_WINDOW:
                     continue
-                d = drafts.setdefault((t, m.entity.id), _Draft(t, m.entity, sent[m.start : m.end].strip()))
+                written = re.sub(r"^[وفبلك](?=\S{3})", "", sent[m.start : m.end].strip())  # without a clitic و/ب/ل
+                d = drafts.setdefault((t, m.entity.id), _Draft(t, m.entity, written))
                 if (a, b) not in d.evidence:
                     d.evidence.append((a, b))
     records = []

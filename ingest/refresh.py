@@ -38,7 +38,7 @@ from ingest.describe import derive_title, extract_dates
 from ingest.load import Loaded, Skip, load_bytes, read_source
 
 #: bump when loading, cleaning, sentence splitting or chunking changes what is indexed
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4
 META_DIR = ".meta"  # sidecar metadata for fetched pages (their URL), inside the sources folder
 LOCK_FILE = "ingest.lock"
 #: translation detection thresholds, chosen on XQuAD's parallel paragraphs against
@@ -404,8 +404,16 @@ class Refresher:
     def _extract_records(self, todo: list[_Prepared]) -> None:
         from ingest.agreements import extract_records
 
+        from assistant.gazetteer import HOME, gazetteer
+
         for p in todo:
             p.records = extract_records(p.doc)
+            # Partner metadata for retrieval filters: the register's partners and every country or
+            # organisation the content names (the ministry's own country excepted).
+            content = " ".join(c.text for c in p.chunks)
+            partners = {x["id"] for r in p.records for x in r["partners"]}
+            partners |= {m.entity.id for m in gazetteer().find(content) if m.entity.kind != "region"}
+            p.doc.countries = sorted(partners - {HOME})
 
     def _link_translations(self, todo: list[_Prepared], removed: list[str]) -> dict[str, str | None]:
         """doc_id -> translation doc id (or None) for every document whose link changes."""

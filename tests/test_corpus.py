@@ -93,3 +93,39 @@ def test_citations_point_at_exact_spans(corpus_assistant):
         assert corpus_assistant.document_text(c.doc_id)[c.start : c.end] == c.snippet
         assert c.title and c.language in ("ar", "en") and c.source
     assert "يونيو 2024" in ans.answer
+
+
+def test_new_arabic_and_english_releases_become_answerable_without_reembedding_others(
+    corpus_index, real_embedder, tmp_path
+):
+    import shutil
+
+    from assistant.compose import build_assistant
+    from tests.helpers import make_settings
+
+    shutil.copytree(corpus_index.sources_dir, tmp_path / "sources")
+    shutil.copytree(corpus_index.index_dir, tmp_path / "index")
+    s = make_settings(tmp_path, tmp_path / "sources", index={"dir": tmp_path / "index"})
+    a = build_assistant(s, embedder=real_embedder)
+    before = real_embedder.passages_encoded
+    ar = (
+        "وقعت مصر والمغرب مذكرة تفاهم في مجال الأمن السيبراني خلال شهر مارس 2025، "
+        "وتنص المذكرة على إنشاء مركز مشترك لتدريب ألف متخصص في الأمن السيبراني سنويًا."
+    )
+    en = (
+        "Egypt and Kenya launched a joint programme in May 2025 to connect 300 rural post offices "
+        "to fibre-optic broadband, financed by a grant of 20 million dollars."
+    )
+    report = a.add_files([("morocco_cyber.txt", ar.encode()), ("kenya_post.txt", en.encode())])
+    assert report.counts()["added"] == 2 and report.counts()["unchanged"] == 0
+    new_texts = sum(
+        1 + len(c.sentences) for d in ("morocco_cyber.txt", "kenya_post.txt") for c in a.catalog.doc_chunks(d)
+    )
+    assert real_embedder.passages_encoded - before == new_texts  # the five founding documents were not re-embedded
+    ans_en = a.ask("How many rural post offices will Egypt and Kenya connect?")
+    assert not ans_en.abstained and "300" in ans_en.answer and ans_en.citations[0].doc_id == "kenya_post.txt"
+    ans_ar = a.ask("متى وقعت مصر والمغرب مذكرة التفاهم في الأمن السيبراني؟")
+    assert not ans_ar.abstained and "2025" in ans_ar.answer and ans_ar.citations[0].doc_id == "morocco_cyber.txt"
+    cross = a.ask("What will the Egypt–Morocco cybersecurity centre train?")
+    assert not cross.abstained and cross.citations[0].doc_id == "morocco_cyber.txt"
+    assert {r["partners"][0]["en"] for r in a.agreements(country="Morocco")} == {"Morocco"}

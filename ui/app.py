@@ -368,7 +368,10 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     oversize.append(p.name)
                 else:
                     items.append((p.name, p.read_bytes()))
-            rep = assistant.add_files(items, progress=_progress(progress))
+            try:
+                rep = assistant.add_files(items, progress=_progress(progress))
+            except Exception as exc:  # noqa: BLE001 - shown to the editor (e.g. another refresh is running)
+                return render.render_message(f"{t('error', lang)}: {exc}", "error"), *([gr.update()] * 4)
             from ingest.refresh import DocOutcome
 
             for name in oversize:
