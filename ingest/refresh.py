@@ -402,9 +402,8 @@ class Refresher:
                 pos += n_sent
 
     def _extract_records(self, todo: list[_Prepared]) -> None:
-        from ingest.agreements import extract_records
-
         from assistant.gazetteer import HOME, gazetteer
+        from ingest.agreements import extract_records
 
         for p in todo:
             p.records = extract_records(p.doc)

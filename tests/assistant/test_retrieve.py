@@ -1,5 +1,7 @@
 """Retrieval behaviour with deterministic fakes: filters, language-fair fusion, translation de-duplication."""
 
+from typing import ClassVar
+
 import pytest
 
 from assistant.compose import build_assistant
@@ -59,7 +61,7 @@ class DictionaryEmbedder(HashEmbedder):
     """Maps Arabic words to English ones first, so parallel texts embed alike (a fake "translation" model)."""
 
     model_id = "test/dictionary-embedder"
-    WORDS = {
+    WORDS: ClassVar[dict[str, str]] = {
         "مصر": "egypt",
         "وغانا": "ghana",
         "غانا": "ghana",
