@@ -8,14 +8,14 @@ and tagged with the catalog generation it was built from.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+
+from assistant.files import atomic_write
 
 
 class LexicalIndex:
@@ -113,32 +113,24 @@ class LexicalIndex:
 
     # --- persistence ---------------------------------------------------------
     def save(self, path: Path) -> None:
-        """Write atomically (temp file + rename): a reader never sees a half-written index."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        try:
-            with open(tmp, "wb") as fh:
-                np.savez(
-                    fh,
-                    data=self.weights.data,
-                    indices=self.weights.indices,
-                    indptr=self.weights.indptr,
-                    shape=np.asarray(self.weights.shape),
-                    idf=self.idf,
-                    langs=self.langs.astype("U2"),
-                    ids=np.asarray(json.dumps(self.ids)),
-                    docs=np.asarray(json.dumps(list(self.docs))),
-                    vocab=np.asarray(json.dumps(list(self.vocab))),
-                    meta=np.asarray([self.generation], dtype=np.int64),
-                    k1=np.asarray([self.k1]),
-                )
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        """Write atomically: a reader never sees a half-written index."""
+        atomic_write(
+            path,
+            lambda fh: np.savez(
+                fh,
+                data=self.weights.data,
+                indices=self.weights.indices,
+                indptr=self.weights.indptr,
+                shape=np.asarray(self.weights.shape),
+                idf=self.idf,
+                langs=self.langs.astype("U2"),
+                ids=np.asarray(json.dumps(self.ids)),
+                docs=np.asarray(json.dumps(list(self.docs))),
+                vocab=np.asarray(json.dumps(list(self.vocab))),
+                meta=np.asarray([self.generation], dtype=np.int64),
+                k1=np.asarray([self.k1]),
+            ),
+        )
 
     @classmethod
     def load(cls, path: Path) -> LexicalIndex:

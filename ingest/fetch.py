@@ -17,11 +17,12 @@ import os
 import re
 import socket
 import ssl
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
+
+from assistant.files import atomic_write
 
 USER_AGENT = "taawun/0.1 (+offline release fetcher)"
 CONTENT_TYPES = {
@@ -72,17 +73,7 @@ def write_source(sources_dir: Path, name: str, data: bytes, *, overwrite: bool =
         raise Refused(f"refused {name!r}: a symbolic link is in the way")
     if target.exists() and not overwrite:
         raise Refused(f"{name} already exists")
-    fd, tmp = tempfile.mkstemp(prefix="." + name + ".", suffix=".part", dir=sources_dir)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return atomic_write(target, lambda fh: fh.write(data))
 
 
 def write_sidecar(sources_dir: Path, name: str, meta: dict[str, object]) -> None:

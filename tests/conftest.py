@@ -62,3 +62,13 @@ def corpus_assistant(corpus_index: Settings, real_embedder):
     from assistant.compose import build_assistant
 
     return build_assistant(corpus_index, embedder=real_embedder)
+
+
+@pytest.fixture
+def indexed(settings, fake_embedder):
+    """The founding corpus ingested with the fake embedder into a private embedded Chroma index."""
+    from assistant.compose import build_assistant
+
+    a = build_assistant(settings, embedder=fake_embedder)
+    a.refresh()
+    return a

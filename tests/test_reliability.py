@@ -1,19 +1,14 @@
 """Bad questions, index faults and the admin guard: clear answers, never a stack trace."""
 
-import os
 import shutil
 import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from assistant.answer import Answer
 from assistant.compose import build_assistant
+from tests.helpers import free_port, start_chroma
 from ui.app import AdminGuard
 
 BAD_QUESTIONS = [
@@ -120,36 +115,11 @@ def test_admin_guard_compares_and_rate_limits(caplog):
     assert AdminGuard("", 3).check("anything", "x") == "editor_disabled"
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_chroma(path: Path, port: int) -> subprocess.Popen:
-    exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    proc = subprocess.Popen(
-        [exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-            return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("chroma run did not start")
-
-
 @pytest.mark.integration
 def test_chroma_server_killed_mid_session_then_back(settings, fake_embedder, tmp_path):
-    port = _free_port()
+    port = free_port()
     data = tmp_path / "chroma-data"
-    proc = _start_chroma(data, port)
+    proc = start_chroma(data, port)
     try:
         s = settings.model_copy(
             update={"chroma": settings.chroma.model_copy(update={"url": f"http://127.0.0.1:{port}", "timeout_s": 3})}
@@ -163,7 +133,7 @@ def test_chroma_server_killed_mid_session_then_back(settings, fake_embedder, tmp
         down = a.ask("What did Egypt sign with Azerbaijan?")
         assert down.status == "unavailable" and "Chroma" in down.answer
         assert time.time() - t0 < 30
-        proc = _start_chroma(data, port)
+        proc = start_chroma(data, port)
         back = a.ask("What did Egypt sign with Azerbaijan?")
         assert back.status in ("ok", "abstained")
     finally:

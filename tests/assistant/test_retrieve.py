@@ -2,20 +2,11 @@
 
 from typing import ClassVar
 
-import pytest
-
 from assistant.compose import build_assistant
 from assistant.retrieve import Filters
 from tests.helpers import HashEmbedder
 
 AZ, AFRICA, PAL = "004_19b3c5eaec262736.txt", "003_f299f8e0cc481d39.txt", "002_74f5ac9498ea9be5.txt"
-
-
-@pytest.fixture
-def indexed(settings, fake_embedder):
-    a = build_assistant(settings, embedder=fake_embedder)
-    a.refresh()
-    return a
 
 
 def _docs(hits):

@@ -1,17 +1,12 @@
 """One contract, every vector-index backend: in-memory, embedded Chroma and a real `chroma run` server."""
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from assistant.store import ChromaIndex, IndexUnavailable, MemoryIndex
+from tests.helpers import free_port, start_chroma
 
 
 def _unit(rng, n, d=32):
@@ -19,35 +14,10 @@ def _unit(rng, n, d=32):
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
-    exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    port = _free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen(
-        [exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    import urllib.request
-
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not become ready")
+    port = free_port()
+    proc = start_chroma(tmp_path_factory.mktemp("chroma-server"), port)
     yield f"http://127.0.0.1:{port}", proc
     proc.terminate()
     proc.wait(10)
@@ -95,7 +65,7 @@ def test_upsert_query_delete_contract(index):
 @pytest.mark.integration
 def test_unreachable_server_is_a_clear_error():
     with pytest.raises(IndexUnavailable, match=r"Chroma server|cannot"):
-        ChromaIndex.server(f"http://127.0.0.1:{_free_port()}", "nothing")
+        ChromaIndex.server(f"http://127.0.0.1:{free_port()}", "nothing")
 
 
 def test_bad_server_url_is_refused():

@@ -1,10 +1,7 @@
 """The agreements register on the founding corpus: each expected record, with evidence, in both languages."""
 
-import pytest
-
 from assistant.agreements import list_intent, query_records, register_answer
 from assistant.catalog import DocRecord
-from assistant.compose import build_assistant
 from ingest.agreements import extract_people, extract_records
 from tests.helpers import CORPUS
 
@@ -80,13 +77,6 @@ def test_people_roles_from_english_text():
     by = {p.name: p for p in people}
     assert by["Amr Talaat"].part == "signatory" and "Minister" in by["Amr Talaat"].role
     assert by["Mostafa Madbouly"].part == "presence"
-
-
-@pytest.fixture
-def indexed(settings, fake_embedder):
-    a = build_assistant(settings, embedder=fake_embedder)
-    a.refresh()
-    return a
 
 
 def test_register_is_stored_with_the_index_and_queried_in_both_languages(indexed):

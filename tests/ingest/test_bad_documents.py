@@ -3,17 +3,6 @@
 import io
 import zipfile
 
-import pytest
-
-from assistant.compose import build_assistant
-
-
-@pytest.fixture
-def indexed(settings, fake_embedder):
-    a = build_assistant(settings, embedder=fake_embedder)
-    a.refresh()
-    return a
-
 
 def _report(a):
     r = a.refresh()
