@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 
-def atomic_write(path: Path, write: Callable[[BinaryIO], None], *, prefix: str | None = None) -> Path:
+def atomic_write(path: Path, write: Callable[[BinaryIO], object], *, prefix: str | None = None) -> Path:
     """Write through ``write`` into a temporary sibling, fsync it, then rename it over ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=prefix or f".{path.name}.", suffix=".part", dir=path.parent)
