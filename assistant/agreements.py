@@ -155,13 +155,17 @@ def list_intent(question: str) -> tuple[list[str], str | None] | None:
     return types, (partners[0] if partners else None)
 
 
-def register_answer(catalog: Catalog, question: str, language: str) -> tuple[str, list[Evidence]] | None:
+def register_answer(
+    catalog: Catalog, question: str, language: str, allowed_docs: set[str] | None = None
+) -> tuple[str, list[Evidence]] | None:
     """Answer a list question from the register: every matching record, each with its own citation."""
     intent = list_intent(question)
     if intent is None:
         return None
     types, partner = intent
-    rows = [r for r in catalog.records() if r["type"] in types]
+    rows = [
+        r for r in catalog.records() if r["type"] in types and (allowed_docs is None or r["doc_id"] in allowed_docs)
+    ]
     if partner:
         rows = [r for r in rows if any(p["id"] == partner for p in r["partners"])]
     if not rows:

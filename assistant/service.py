@@ -159,7 +159,7 @@ class Assistant:
         f = filters if isinstance(filters, Filters) else Filters.from_dict(filters)
         hist = [(clean_question(u), clean_question(a)) for u, a in history][-self.settings.answer.history_turns :]
         try:
-            register = self._from_register(q, t0)
+            register = self._from_register(q, t0, f)
             if register is not None:
                 yield from register
                 return
@@ -180,12 +180,13 @@ class Assistant:
             lang = detect_language(q) or "en"
             yield Answer(q, lang, message("error", lang), True, status="error")
 
-    def _from_register(self, q: str, t0: float) -> list[str | Answer] | None:
+    def _from_register(self, q: str, t0: float, f: Filters) -> list[str | Answer] | None:
         """List questions ("which MoUs has Egypt signed?") are answered completely from the register."""
         from assistant.agreements import register_answer
 
         lang = detect_language(q) or "en"
-        got = register_answer(self.catalog, q, lang)
+        allowed = self.engine.allowed_docs(f)  # the same filters as retrieval: documents, dates, partners, language
+        got = register_answer(self.catalog, q, lang, allowed)
         if got is None:
             return None
         text, evidence = got

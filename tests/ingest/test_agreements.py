@@ -105,3 +105,11 @@ def test_list_questions_are_answered_from_the_register_with_a_citation_per_item(
     # questions about one attribute of one instrument are not list questions
     assert list_intent("ما هي ميزانية مذكرة التفاهم بين مصر وأذربيجان؟") is None
     assert list_intent("When was the MoU with Azerbaijan signed?") is None
+
+
+def test_list_answers_respect_the_filters(indexed):
+    ans = indexed.ask("Which agreements has Egypt signed?", filters={"country": "Libya"})
+    assert ans.generator == "register" and "Libya" in ans.answer and "Nigeria" in ans.answer
+    # the partner filter selects documents; the 003 page names all six partners, so all six are listed
+    none = indexed.ask("Which agreements has Egypt signed?", filters={"country": "Japan"})
+    assert none.generator != "register"
