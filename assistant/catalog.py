@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 SCHEMA_VERSION = 1
-CHUNK_CACHE = 4096  # records kept in memory (~10 KB each with their sentence vectors)
+CHUNK_CACHE = 16384  # records kept in memory (~5 KB each with their float16 sentence vectors)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS documents (
     countries TEXT NOT NULL DEFAULT '[]',
     translation_of TEXT,
     ingested_at TEXT NOT NULL,
-    notes TEXT NOT NULL DEFAULT '[]'
+    notes TEXT NOT NULL DEFAULT '[]',
+    vec BLOB
 );
 CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY,
@@ -55,7 +56,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     tokens TEXT NOT NULL,
     sentences TEXT NOT NULL,
     vec BLOB NOT NULL,
-    sent_vecs BLOB NOT NULL
+    sent_vecs BLOB NOT NULL,
+    twin TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS records (
@@ -104,8 +106,9 @@ class ChunkRecord:
     text: str
     tokens: list[str]
     sentences: list[tuple[int, int]]
-    vec: np.ndarray  # (dim,) float32, unit length
-    sent_vecs: np.ndarray  # (n_sentences, dim) float32
+    vec: np.ndarray  # (dim,) unit length (float16 when read back from the catalog)
+    sent_vecs: np.ndarray  # (n_sentences, dim)
+    twin: str | None = None  # the aligned chunk of this document's translation
 
 
 _DOC_COLS = (
@@ -134,7 +137,7 @@ def _f16(a: np.ndarray) -> bytes:
 
 
 def _unf16(b: bytes, dim: int) -> np.ndarray:
-    return np.frombuffer(b, dtype=np.float16).astype(np.float32).reshape(-1, dim)
+    return np.frombuffer(b, dtype=np.float16).reshape(-1, dim)
 
 
 class Catalog:
@@ -155,6 +158,7 @@ class Catalog:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
+            self._migrate()
         except sqlite3.DatabaseError as exc:
             raise CatalogError(
                 f"the index catalog {path} is unreadable ({exc}); run `taawun ingest --rebuild`"
@@ -164,6 +168,13 @@ class Catalog:
             self.set_meta("schema_version", str(SCHEMA_VERSION))
         elif int(version) != SCHEMA_VERSION:
             raise CatalogError(f"index schema {version} != {SCHEMA_VERSION}; run `taawun ingest --rebuild`")
+
+    def _migrate(self) -> None:
+        """Columns added after the first release (their values are filled by the next ingest)."""
+        for table, column, kind in (("chunks", "twin", "TEXT"), ("documents", "vec", "BLOB")):
+            cols = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in cols:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         with self._lock:
@@ -232,16 +243,22 @@ class Catalog:
             return dict(self._db.execute("SELECT doc_id, COUNT(*) FROM chunks GROUP BY doc_id").fetchall())
 
     @staticmethod
-    def write_document(db: sqlite3.Connection, doc: DocRecord, chunks: Sequence[ChunkRecord]) -> None:
-        """Replace a document and all its chunks (inside a transaction)."""
+    def write_document(
+        db: sqlite3.Connection, doc: DocRecord, chunks: Sequence[ChunkRecord], vec: np.ndarray | None = None
+    ) -> None:
+        """Replace a document and all its chunks (inside a transaction); ``vec`` is its mean chunk vector."""
         db.execute("DELETE FROM documents WHERE doc_id=?", (doc.doc_id,))
         vals = [
             json.dumps(getattr(doc, c), ensure_ascii=False) if c in _JSON_DOC else getattr(doc, c) for c in _DOC_COLS
         ]
-        db.execute(f"INSERT INTO documents ({', '.join(_DOC_COLS)}) VALUES ({', '.join('?' * len(_DOC_COLS))})", vals)
+        cols = ", ".join(_DOC_COLS)
+        db.execute(
+            f"INSERT INTO documents ({cols}, vec) VALUES ({', '.join('?' * (len(_DOC_COLS) + 1))})",
+            [*vals, None if vec is None else _f16(vec)],
+        )
         db.executemany(
-            'INSERT INTO chunks (id, doc_id, ord, start, "end", language, text, tokens, sentences, vec, sent_vecs)'
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            'INSERT INTO chunks (id, doc_id, ord, start, "end", language, text, tokens, sentences, vec, sent_vecs, twin)'
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     c.id,
@@ -255,10 +272,24 @@ class Catalog:
                     json.dumps(c.sentences),
                     _f16(c.vec),
                     _f16(c.sent_vecs),
+                    c.twin,
                 )
                 for c in chunks
             ],
         )
+
+    @staticmethod
+    def set_twins(db: sqlite3.Connection, twins: dict[str, str | None], unlinked_docs: Iterable[str] = ()) -> None:
+        """Point chunks at their translation's aligned chunk; documents that lost their translation lose them all."""
+        db.executemany("UPDATE chunks SET twin=NULL WHERE doc_id=?", [(d,) for d in unlinked_docs])
+        db.executemany("UPDATE chunks SET twin=? WHERE id=?", [(t, c) for c, t in twins.items()])
+
+    def doc_vectors(self) -> dict[str, tuple[str, np.ndarray]]:
+        """doc_id -> (language, mean chunk vector) for every document that has one."""
+        dim = self.dim
+        with self._lock:
+            rows = self._db.execute("SELECT doc_id, language, vec FROM documents WHERE vec IS NOT NULL").fetchall()
+        return {d: (lang, _unf16(v, dim)[0]) for d, lang, v in rows}
 
     @staticmethod
     def delete_document(db: sqlite3.Connection, doc_id: str) -> None:
@@ -273,7 +304,7 @@ class Catalog:
         dim = self.dim
         with self._lock:
             rows = self._db.execute(
-                'SELECT id, doc_id, ord, start, "end", language, text, tokens, sentences, vec, sent_vecs '
+                'SELECT id, doc_id, ord, start, "end", language, text, tokens, sentences, vec, sent_vecs, twin '
                 f"FROM chunks {where}",
                 args,
             ).fetchall()
@@ -290,6 +321,7 @@ class Catalog:
                 [tuple(s) for s in json.loads(r[8])],
                 _unf16(r[9], dim)[0],
                 _unf16(r[10], dim),
+                r[11],
             )
             for r in rows
         ]
@@ -344,15 +376,6 @@ class Catalog:
             rows = self._db.execute("SELECT id, doc_id, language, tokens FROM chunks ORDER BY id").fetchall()
         for cid, doc_id, lang, toks in rows:
             yield cid, doc_id, lang, toks.split()
-
-    def all_vectors(self) -> tuple[list[str], np.ndarray]:
-        """Every chunk id with its vector (to rebuild a vector store without re-embedding)."""
-        dim = self.dim
-        with self._lock:
-            rows = self._db.execute("SELECT id, vec FROM chunks ORDER BY id").fetchall()
-        if not rows:
-            return [], np.zeros((0, dim), np.float32)
-        return [r[0] for r in rows], np.concatenate([_unf16(r[1], dim) for r in rows])
 
     # --- register ----------------------------------------------------------
     def records(self) -> list[dict[str, Any]]:

@@ -39,6 +39,7 @@ class LexicalIndex:
         self.generation = generation
         self.k1 = k1
         self._row = {cid: i for i, cid in enumerate(ids)}
+        self._masks: dict[str, np.ndarray] = {}
 
     @classmethod
     def build(
@@ -49,25 +50,26 @@ class LexicalIndex:
         docs: list[str] = []
         langs: list[str] = []
         vocab: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        tfs: list[int] = []
+        term_ids: list[int] = []
         lengths: list[int] = []
-        for j, (cid, doc_id, lang, tokens) in enumerate(items):
+        setdefault = vocab.setdefault
+        for cid, doc_id, lang, tokens in items:
             ids.append(cid)
             docs.append(doc_id)
             langs.append(lang)
             lengths.append(len(tokens))
-            for term, count in Counter(tokens).items():
-                rows.append(vocab.setdefault(term, len(vocab)))
-                cols.append(j)
-                tfs.append(count)
+            term_ids.extend([setdefault(t, len(vocab)) for t in tokens])
         n = len(ids)
         dl = np.asarray(lengths, dtype=np.float32)
         avg = float(dl.mean()) if n else 1.0
-        r = np.asarray(rows, dtype=np.int64)
-        c = np.asarray(cols, dtype=np.int64)
-        tf = np.asarray(tfs, dtype=np.float32)
+        # Term frequencies: duplicate (term, chunk) entries are summed by the sparse conversion.
+        counts = sparse.coo_matrix(
+            (np.ones(len(term_ids), np.float32), (np.asarray(term_ids, np.int64), np.repeat(np.arange(n), lengths))),
+            shape=(len(vocab), n),
+        ).tocsr()
+        counts.sum_duplicates()
+        coo = counts.tocoo()
+        r, c, tf = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
         df = np.bincount(r, minlength=len(vocab)).astype(np.float32)
         idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
         denom = tf + k1 * (1 - b + b * dl[c] / max(avg, 1e-6)) if n else tf
@@ -77,6 +79,12 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def lang_mask(self, lang: str) -> np.ndarray:
+        """Which chunks are in ``lang`` (computed once per language)."""
+        if lang not in self._masks:
+            self._masks[lang] = self.langs == lang
+        return self._masks[lang]
 
     def _query_vector(self, tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         counts = Counter(t for t in tokens if t in self.vocab)

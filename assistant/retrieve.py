@@ -31,6 +31,8 @@ from assistant.text import detect_language, tokenize
 
 #: a chunk and a chunk of the document's translation are "the same passage" above this
 TWIN_SIM = 0.80
+#: hits considered for translation merging (the rest only feed the cross-language quota)
+TRANSLATION_WINDOW = 40
 #: the question's neighbourhood per language: its most similar candidate sentences
 NEIGHBOURS = 50
 MIN_NEIGHBOURS = 8
@@ -245,9 +247,9 @@ class SearchEngine:
         tokens = tokenize(query)
         top_lex = self._lex.max_score(tokens)
         if top_lex > 0 and self.cfg.w_lexical:
-            mask = self._lex.langs == qlang
+            mask = self._lex.lang_mask(qlang)
             if allowed is not None:
-                mask &= np.isin(self._lex.docs, list(allowed))
+                mask = mask & np.isin(self._lex.docs, list(allowed))  # not in place: the mask is cached
             for cid, sc in self._lex.search(tokens, n_cand, mask):
                 lex_scores[cid] = sc / top_lex
         cand_ids = list(dict.fromkeys(dense_ids + list(lex_scores)))
@@ -343,43 +345,43 @@ class SearchEngine:
         allowed: set[str] | None,
         base: dict[str, Any],
     ) -> list[Hit]:
-        """Show each passage once, in the question's language when a translation has it."""
+        """Show each passage once, in the question's language when a translation has it.
+
+        Twins (a chunk's aligned chunk in its document's translation) are stored at ingest;
+        the best ``TRANSLATION_WINDOW`` hits are resolved with one catalog read.
+        """
+        window, rest = hits[:TRANSLATION_WINDOW], hits[TRANSLATION_WINDOW:]
+
+        def usable(h: Hit) -> bool:
+            other = h.doc.translation_of
+            return bool(h.chunk.twin and other and (allowed is None or other in allowed))
+
+        twins = self.catalog.chunks([h.chunk.twin for h in window if usable(h) and h.chunk.twin])
         out: list[Hit] = []
         placed: dict[str, Hit] = {}  # chunk id -> the hit that represents it
-        for h in hits:
+        for h in window:
             if h.chunk.id in placed:
                 continue
             rep = h
-            other = h.doc.translation_of
-            if other and (allowed is None or other in allowed):
-                twin = self._twin(h.chunk, other)
-                if twin is not None:
-                    twin_chunk, _ = twin
-                    if twin_chunk.id in placed:
-                        placed[twin_chunk.id].alternates.append(h)
-                        placed[h.chunk.id] = placed[twin_chunk.id]
-                        continue
-                    if h.chunk.language != qlang and twin_chunk.language == qlang:
-                        twin_hit = self._score(twin_chunk, qv, qc, qlang, 0.0)
-                        if twin_hit is not None:
-                            self._calibrate(twin_hit, base)
-                            twin_hit.score = max(twin_hit.score, h.score)
-                            twin_hit.alternates.append(h)
-                            rep = twin_hit
-                            placed[h.chunk.id] = rep
+            twin_chunk = twins.get(h.chunk.twin or "") if usable(h) else None
+            if twin_chunk is not None:
+                if twin_chunk.id in placed:
+                    placed[twin_chunk.id].alternates.append(h)
+                    placed[h.chunk.id] = placed[twin_chunk.id]
+                    continue
+                if h.chunk.language != qlang and twin_chunk.language == qlang:
+                    twin_hit = self._score(twin_chunk, qv, qc, qlang, 0.0)
+                    if twin_hit is not None:
+                        self._calibrate(twin_hit, base)
+                        twin_hit.score = max(twin_hit.score, h.score)
+                        twin_hit.alternates.append(h)
+                        rep = twin_hit
+                        placed[h.chunk.id] = rep
             out.append(rep)
             placed[rep.chunk.id] = rep
         # A translated stand-in may now outrank what precedes it; keep the original order of scores.
         out.sort(key=lambda h: -h.score)
-        return out
-
-    def _twin(self, chunk: ChunkRecord, other_doc: str) -> tuple[ChunkRecord, float] | None:
-        cands = self.catalog.doc_chunks(other_doc)
-        if not cands:
-            return None
-        sims = np.asarray([c.vec @ chunk.vec for c in cands])
-        j = int(np.argmax(sims))
-        return (cands[j], float(sims[j])) if sims[j] >= TWIN_SIM else None
+        return out + [h for h in rest if h.chunk.id not in placed]
 
 
 class HybridRetriever(BaseRetriever):

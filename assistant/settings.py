@@ -42,7 +42,7 @@ class EmbeddingSettings(_Section):
     cache_dir: Path = Path("~/.cache/taawun/models")
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
-    batch_size: int = Field(16, ge=1)
+    batch_size: int = Field(8, ge=1)
     threads: int = Field(0, ge=0)
     max_seq_length: int = Field(512, ge=16)
     query_cache: int = Field(1024, ge=0)

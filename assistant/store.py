@@ -22,18 +22,40 @@ _BATCH = 4000  # below Chroma's max batch size (5461 on this build)
 
 
 class ChromaIndex:
-    """Chroma collection of chunk vectors (cosine space; embeddings always supplied by us)."""
+    """Chunk vectors in Chroma, one collection per language (cosine space; embeddings always supplied by us).
+
+    Language is how every search slices the index, and a Chroma ``where`` filter on it
+    costs a metadata scan (hundreds of ms at 100k chunks; see bench/results/perf-proto-query.md)
+    where an unfiltered query on the language's own collection costs a few ms.
+    """
 
     def __init__(self, client: Any, collection: str, where: str) -> None:
         self._client = client
         self._name = collection
         self.where = where
+        self._cols: dict[str, Any] = {}
+        self._lock = threading.Lock()
         try:
-            self._col = client.get_or_create_collection(
-                collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
-            )
+            existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+            for name in existing:
+                if name.startswith(collection + "-"):
+                    self._cols[name[len(collection) + 1 :]] = self._open(name)
+            if collection in existing:
+                # the single-collection layout of earlier versions: its vectors are re-ingested
+                client.delete_collection(collection)
         except Exception as exc:
-            raise IndexUnavailable(f"cannot open Chroma collection '{collection}' at {where}: {exc}") from exc
+            raise IndexUnavailable(f"cannot open Chroma collections '{collection}-*' at {where}: {exc}") from exc
+
+    def _open(self, name: str) -> Any:
+        return self._client.get_or_create_collection(
+            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        )
+
+    def _collection(self, language: str) -> Any:
+        with self._lock:
+            if language not in self._cols:
+                self._cols[language] = self._call("open", self._open, f"{self._name}-{language}")
+            return self._cols[language]
 
     @classmethod
     def embedded(cls, path: Path, collection: str) -> ChromaIndex:
@@ -78,60 +100,68 @@ class ChromaIndex:
             raise IndexUnavailable(f"Chroma {what} failed at {self.where}: {exc}") from exc
 
     def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[Mapping[str, Any]]) -> None:
-        for i in range(0, len(ids), _BATCH):
-            self._call(
-                "write",
-                self._col.upsert,
-                ids=list(ids[i : i + _BATCH]),
-                embeddings=np.asarray(vectors[i : i + _BATCH]),
-                metadatas=[dict(m) for m in metadatas[i : i + _BATCH]],
-            )
+        by_lang: dict[str, list[int]] = {}
+        for i, m in enumerate(metadatas):
+            by_lang.setdefault(str(m.get("language") or "und"), []).append(i)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        for lang, rows in by_lang.items():
+            col = self._collection(lang)
+            for i in range(0, len(rows), _BATCH):
+                part = rows[i : i + _BATCH]
+                self._call(
+                    "write",
+                    col.upsert,
+                    ids=[ids[j] for j in part],
+                    embeddings=vectors[part],
+                    metadatas=[dict(metadatas[j]) for j in part],
+                )
 
     def delete(self, ids: Sequence[str]) -> None:
-        for i in range(0, len(ids), _BATCH):
-            self._call("delete", self._col.delete, ids=list(ids[i : i + _BATCH]))
+        for col in list(self._cols.values()):
+            for i in range(0, len(ids), _BATCH):
+                self._call("delete", col.delete, ids=list(ids[i : i + _BATCH]))
 
     def query(
         self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None, language: str | None = None
     ) -> list[VectorHit]:
         if doc_ids is not None and not doc_ids:
             return []
-        clauses: list[dict[str, Any]] = []
-        if doc_ids is not None:
-            clauses.append({"doc_id": {"$in": list(doc_ids)}})
-        if language is not None:
-            clauses.append({"language": language})
-        where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
-        res = self._call(
-            "query",
-            self._col.query,
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=k,
-            where=where,
-            include=["distances"],
-        )
-        return [VectorHit(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+        cols = [self._cols[language]] if language in self._cols else ([] if language else list(self._cols.values()))
+        where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids is not None else None
+        hits: list[VectorHit] = []
+        for col in cols:
+            res = self._call(
+                "query",
+                col.query,
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=k,
+                where=where,
+                include=["distances"],
+            )
+            hits += [VectorHit(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+        return sorted(hits, key=lambda h: -h.score)[:k]
 
     def ids(self) -> set[str]:
         out: set[str] = set()
-        offset = 0
-        while True:
-            got = self._call("read", self._col.get, include=[], limit=10000, offset=offset)["ids"]
-            out.update(got)
-            if len(got) < 10000:
-                return out
-            offset += len(got)
+        for col in list(self._cols.values()):
+            offset = 0
+            while True:
+                got = self._call("read", col.get, include=[], limit=10000, offset=offset)["ids"]
+                out.update(got)
+                if len(got) < 10000:
+                    break
+                offset += len(got)
+        return out
 
     def count(self) -> int:
-        return int(self._call("read", self._col.count))
+        return sum(int(self._call("read", col.count)) for col in list(self._cols.values()))
 
     def reset(self) -> None:
-        """Drop and recreate the collection."""
-        with contextlib.suppress(Exception):  # an absent collection is fine
-            self._client.delete_collection(self._name)
-        self._col = self._client.get_or_create_collection(
-            self._name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
-        )
+        """Drop every collection of this index."""
+        for lang in list(self._cols):
+            with contextlib.suppress(Exception):  # an absent collection is fine
+                self._client.delete_collection(f"{self._name}-{lang}")
+        self._cols.clear()
 
 
 class MemoryIndex:

@@ -80,15 +80,18 @@ class SentenceTransformerEmbedder:
         return np.asarray(vecs, dtype=np.float32)
 
     def embed_passages(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        # Similar lengths batch together (a batch is padded to its longest text): ~40% faster on
+        # ingest's mix of chunks and short sentences (bench/results/perf-proto.md).
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         step = max(self._batch * 4, 1)
-        for i in range(0, len(texts), step):
-            part = [self._pp + t for t in texts[i : i + step]]
+        for i in range(0, len(order), step):
+            rows = order[i : i + step]
             with self._lock:  # torch CPU inference is not helped by concurrent calls
-                out[i : i + len(part)] = self._encode(part)
-            self.passages_encoded += len(part)
+                out[rows] = self._encode([self._pp + texts[j] for j in rows])
+            self.passages_encoded += len(rows)
             if progress:
-                progress(len(part))
+                progress(len(rows))
         return out
 
     def count_tokens(self, text: str) -> int:

@@ -38,7 +38,7 @@ from ingest.describe import derive_title, extract_dates
 from ingest.load import Loaded, Skip, load_bytes, read_source
 
 #: bump when loading, cleaning, sentence splitting or chunking changes what is indexed
-PIPELINE_VERSION = 4
+PIPELINE_VERSION = 5
 META_DIR = ".meta"  # sidecar metadata for fetched pages (their URL), inside the sources folder
 LOCK_FILE = "ingest.lock"
 #: translation detection thresholds, chosen on XQuAD's parallel paragraphs against
@@ -46,6 +46,8 @@ LOCK_FILE = "ingest.lock"
 TRANSLATION_MEAN_SIM = 0.83
 TRANSLATION_MEAN_SIM_SHORT = 0.85
 TRANSLATION_MIN_ORDER = 0.5
+#: documents in the other language, nearest by document vector, that are checked in detail
+TRANSLATION_CANDIDATES = 5
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -179,6 +181,11 @@ class _Prepared:
     texts: list[str]  # chunk texts then sentence texts, in embedding order
     layout: list[int]  # sentences per chunk
     records: list[dict[str, Any]] = field(default_factory=list)
+    vec: np.ndarray | None = None  # the document's mean chunk vector
+
+    @property
+    def sent_vecs(self) -> np.ndarray:
+        return np.concatenate([c.sent_vecs for c in self.chunks]) if self.chunks else np.zeros((0, 1), np.float32)
 
 
 class Refresher:
@@ -348,8 +355,8 @@ class Refresher:
 
         self._embed(todo, report)
         self._extract_records(todo)
-        links = self._link_translations(todo, removed)
-        self._commit(todo, removed, links, known, report)
+        links, twins = self._link_translations(todo, removed)
+        self._commit(todo, removed, links, twins, known, report)
         report.seconds = time.perf_counter() - t0
         order = {"added": 0, "updated": 1, "removed": 2, "skipped": 3, "unchanged": 4}
         report.documents.sort(key=lambda d: (order[d.action], d.doc_id))
@@ -400,6 +407,9 @@ class Refresher:
             for c, n_sent in zip(p.chunks, p.layout, strict=True):
                 c.sent_vecs = vecs[pos : pos + n_sent]
                 pos += n_sent
+            if len(chunk_vecs):
+                mean = chunk_vecs.mean(axis=0)
+                p.vec = mean / max(float(np.linalg.norm(mean)), 1e-12)
 
     def _extract_records(self, todo: list[_Prepared]) -> None:
         from assistant.gazetteer import HOME, gazetteer
@@ -414,56 +424,92 @@ class Refresher:
             partners |= {m.entity.id for m in gazetteer().find(content) if m.entity.kind != "region"}
             p.doc.countries = sorted(partners - {HOME})
 
-    def _link_translations(self, todo: list[_Prepared], removed: list[str]) -> dict[str, str | None]:
-        """doc_id -> translation doc id (or None) for every document whose link changes."""
+    def _link_translations(
+        self, todo: list[_Prepared], removed: list[str]
+    ) -> tuple[dict[str, str | None], dict[str, str | None]]:
+        """Translation links that change (doc id -> its translation or None) and chunk twins to store.
+
+        Candidates are preselected by document vectors (the few nearest documents in the other
+        language), so a refresh costs the same whether the index holds ten documents or ten thousand.
+        """
         changed = {p.doc.doc_id for p in todo}
         gone = set(removed) | changed
-        # Current links of untouched documents that point at something being replaced or removed.
-        links: dict[str, str | None] = {}
-        for d in self.catalog.documents():
-            if d.translation_of in gone and d.doc_id not in gone:
-                links[d.doc_id] = None
-        if not todo:
-            return links
-        others: dict[str, tuple[str, np.ndarray]] = {}  # doc_id -> (language, sentence vectors)
-        for d in self.catalog.documents():
-            if d.doc_id in gone:
-                continue
-            sv = [c.sent_vecs for c in self.catalog.doc_chunks(d.doc_id)]
-            if sv:
-                others[d.doc_id] = (d.language, np.concatenate(sv))
-        for p in todo:
-            others[p.doc.doc_id] = (
-                p.doc.language,
-                np.concatenate([c.sent_vecs for c in p.chunks]) if p.chunks else np.zeros((0, 1)),
-            )
-        taken = {
-            d.doc_id: d.translation_of for d in self.catalog.documents() if d.translation_of and d.doc_id not in gone
+        existing = self.catalog.documents()
+        # Untouched documents whose translation is being replaced or removed lose the link.
+        links: dict[str, str | None] = {
+            d.doc_id: None for d in existing if d.translation_of in gone and d.doc_id not in gone
         }
+        twins: dict[str, str | None] = {}
+        if not todo:
+            return links, twins
+        pool = {d: v for d, v in self.catalog.doc_vectors().items() if d not in gone}
+        pool |= {p.doc.doc_id: (p.doc.language, p.vec) for p in todo if p.vec is not None}
+        by_lang: dict[str, tuple[list[str], np.ndarray]] = {}
+        for lang in {lang for lang, _ in pool.values()}:
+            ids = [d for d, (lg, _) in pool.items() if lg == lang]
+            by_lang[lang] = (ids, np.stack([np.asarray(pool[d][1], np.float32) for d in ids]))
+        taken = {d.doc_id: d.translation_of for d in existing if d.translation_of and d.doc_id not in gone}
+        prepared = {p.doc.doc_id: p for p in todo}
+
+        def sentences(doc_id: str) -> np.ndarray:
+            if doc_id in prepared:
+                return prepared[doc_id].sent_vecs
+            sv = [c.sent_vecs for c in self.catalog.doc_chunks(doc_id)]
+            return np.concatenate(sv) if sv else np.zeros((0, 1), np.float32)
+
         for p in todo:
             a = p.doc.doc_id
-            lang_a, va = others[a]
+            others = [lg for lg in by_lang if lg != p.doc.language]
+            if p.vec is None or not others:
+                continue
             best, best_score = None, 0.0
-            for b, (lang_b, vb) in others.items():
-                if b == a or lang_b == lang_a or len(va) == 0 or len(vb) == 0:
-                    continue
-                if taken.get(b) not in (None, a):
-                    continue
-                score = translation_score(va, vb)
-                if score > best_score:
-                    best, best_score = b, score
-            if best is not None and best_score > 0:
-                links[a] = best
-                links[best] = a
-                taken[a], taken[best] = best, a
-                p.doc.translation_of = best
-        return links
+            for lang in others:
+                ids, mat = by_lang[lang]
+                order = np.argsort(-(mat @ np.asarray(p.vec, np.float32)))[:TRANSLATION_CANDIDATES]
+                for j in order:
+                    b = ids[int(j)]
+                    if taken.get(b) not in (None, a):
+                        continue
+                    score = translation_score(p.sent_vecs, sentences(b))
+                    if score > best_score:
+                        best, best_score = b, score
+            if best is None:
+                continue
+            links[a], links[best] = best, a
+            taken[a], taken[best] = best, a
+            p.doc.translation_of = best
+            twins |= self._align_chunks(p, best, prepared)
+        return links, twins
+
+    def _align_chunks(self, p: _Prepared, other: str, prepared: dict[str, _Prepared]) -> dict[str, str | None]:
+        """Each chunk's closest chunk in the translation (when close enough to be the same passage)."""
+        from assistant.retrieve import TWIN_SIM
+
+        theirs = prepared[other].chunks if other in prepared else self.catalog.doc_chunks(other)
+        if not p.chunks or not theirs:
+            return {}
+        a = np.stack([np.asarray(c.vec, np.float32) for c in p.chunks])
+        b = np.stack([np.asarray(c.vec, np.float32) for c in theirs])
+        sims = a @ b.T
+        for i, c in enumerate(p.chunks):
+            j = int(sims[i].argmax())
+            c.twin = theirs[j].id if sims[i, j] >= TWIN_SIM else None
+        out: dict[str, str | None] = {}
+        for j, c in enumerate(theirs):
+            i = int(sims[:, j].argmax())
+            twin = p.chunks[i].id if sims[i, j] >= TWIN_SIM else None
+            if other in prepared:
+                c.twin = twin
+            else:
+                out[c.id] = twin  # an indexed chunk: updated in the commit
+        return out
 
     def _commit(
         self,
         todo: list[_Prepared],
         removed: list[str],
         links: dict[str, str | None],
+        twins: dict[str, str | None],
         known: dict[str, tuple[str, str]],
         report: IngestReport,
     ) -> None:
@@ -480,28 +526,33 @@ class Refresher:
                 [vector_metadata(c) for c in new_chunks],
             )
             self.progress("write", len(new_chunks), len(new_chunks))
-        if (
+        changed = bool(
             todo
             or removed
             or links
             or cat.get_meta("embedding_model") != self.model_id
             or cat.get_meta("pipeline") != self.pipeline_id
-        ):
+        )
+        if changed:
             with cat.transaction() as db:
                 for d in removed:
                     cat.delete_document(db, d)
                 for p in todo:
-                    cat.write_document(db, p.doc, p.chunks)
+                    cat.write_document(db, p.doc, p.chunks, p.vec)
                     cat.write_records(db, p.doc.doc_id, p.records)
                 for d, other in links.items():
                     if d not in {p.doc.doc_id for p in todo}:
                         db.execute("UPDATE documents SET translation_of=? WHERE doc_id=?", (other, d))
+                unlinked = [d for d, other in links.items() if other is None]
+                cat.set_twins(db, twins, unlinked)
                 if new_chunks:
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('dim', ?)", (str(int(new_chunks[0].vec.shape[0])),))
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('embedding_model', ?)", (self.model_id,))
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('pipeline', ?)", (self.pipeline_id,))
         self._ensure_calibration()
-        write_lexical(cat, lexical_path(self.settings))
+        lex = lexical_path(self.settings)
+        if changed or not lex.is_file():  # an unchanged index keeps its BM25 file (rebuilding it is O(chunks))
+            write_lexical(cat, lex)
         stale = [i for i in old_ids if i not in new_ids]
         if stale:
             self.index.delete(stale)
@@ -523,14 +574,25 @@ class Refresher:
             self.catalog.set_meta(key, Calibration.compute(self.embedder).dumps())
 
     def collect_garbage(self) -> int:
-        """Delete vectors the catalog does not know (left by an interrupted run)."""
+        """Make the vector store match the catalog: delete stray vectors (left by an interrupted run)
+        and restore missing ones from the catalog's copies (a lost or migrated store), without embedding."""
         live = self.catalog.chunk_ids()
         if self.index.count() == len(live):
             return 0
-        stray = sorted(self.index.ids() - live)
+        present = self.index.ids()
+        stray = sorted(present - live)
         if stray:
             self.index.delete(stray)
-        return len(stray)
+        missing = sorted(live - present)
+        for i in range(0, len(missing), 2000):
+            records = list(self.catalog.chunks(missing[i : i + 2000]).values())
+            self.progress("restore", i, len(missing))
+            self.index.upsert(
+                [c.id for c in records],
+                np.stack([np.asarray(c.vec, np.float32) for c in records]),
+                [vector_metadata(c) for c in records],
+            )
+        return len(stray) + len(missing)
 
 
 def translation_score(va: np.ndarray, vb: np.ndarray) -> float:
@@ -544,16 +606,19 @@ def translation_score(va: np.ndarray, vb: np.ndarray) -> float:
         va, vb = vb, va
     if len(va) == 0 or len(va) < 0.25 * len(vb):
         return 0.0
-    sims = va @ vb.T
+    sims = np.asarray(va, np.float32) @ np.asarray(vb, np.float32).T
     mean_best = float(sims.max(axis=1).mean())
     if len(va) < 4:
         return mean_best if mean_best >= TRANSLATION_MEAN_SIM_SHORT else 0.0
+    if mean_best < TRANSLATION_MEAN_SIM:  # the cheap test first
+        return 0.0
+    best = sims.argmax(axis=1)
+    if len(set(best.tolist())) < 2:
+        return 0.0  # every sentence maps to one: no order to speak of
     from scipy.stats import spearmanr
 
-    order = spearmanr(np.arange(len(va)), sims.argmax(axis=1)).statistic
-    if not np.isfinite(order):
-        return 0.0
-    return mean_best if mean_best >= TRANSLATION_MEAN_SIM and order >= TRANSLATION_MIN_ORDER else 0.0
+    order = spearmanr(np.arange(len(va)), best).statistic
+    return mean_best if np.isfinite(order) and order >= TRANSLATION_MIN_ORDER else 0.0
 
 
 def write_lexical(catalog: Catalog, path: Path) -> LexicalIndex:

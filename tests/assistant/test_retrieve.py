@@ -118,3 +118,13 @@ def test_translations_are_linked_and_shown_once_in_the_question_language(tmp_pat
         assert listed[0] == own
         assert twin not in listed  # never the same passage twice, in two languages
         assert any(x.doc.doc_id == twin for x in hits[0].alternates)  # but kept, attached to its twin
+
+
+def test_a_filtered_search_does_not_leak_into_the_next_one(indexed):
+    r = indexed.retriever(k=10)
+    q = "مذكرة التفاهم والتعاون في مجال الاتصالات"
+    unfiltered = _docs(r.search(q))
+    assert _docs(r.search(q, filters=Filters(doc_ids=(PAL,)))) == {PAL}
+    again = r.search(q)
+    assert _docs(again) == unfiltered
+    assert any(h.lexical > 0 for h in again if h.doc.doc_id != PAL)  # BM25 still sees every document

@@ -154,3 +154,14 @@ def test_chunk_setting_change_makes_the_index_stale(settings, fake_embedder):
     r = _assistant(smaller, fake_embedder).refresh()
     assert r.counts()["updated"] == 5
     assert _assistant(smaller, fake_embedder).refresh().counts()["unchanged"] == 5
+
+
+def test_lost_vectors_are_restored_from_the_catalog_without_embedding(settings, fake_embedder):
+    a = _assistant(settings, fake_embedder)
+    a.refresh()
+    ids = sorted(a.catalog.chunk_ids())
+    a.index.delete(ids[:5])  # e.g. a vector store lost or migrated to a new layout
+    before = fake_embedder.passages_encoded
+    r = a.refresh()
+    assert r.counts()["unchanged"] == 5 and fake_embedder.passages_encoded == before
+    assert a.index.ids() == a.catalog.chunk_ids()
