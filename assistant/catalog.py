@@ -257,8 +257,8 @@ class Catalog:
             [*vals, None if vec is None else _f16(vec)],
         )
         db.executemany(
-            'INSERT INTO chunks (id, doc_id, ord, start, "end", language, text, tokens, sentences, vec, sent_vecs, twin)'
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            'INSERT INTO chunks (id, doc_id, ord, start, "end", language, text, tokens, sentences, vec, sent_vecs, '
+            "twin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     c.id,
