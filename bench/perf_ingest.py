@@ -1,0 +1,357 @@
+"""Ingest throughput: a full build with real embeddings, an incremental refresh into a
+10k-chunk index, and embedding throughput against batch size and torch threads.
+
+    PYTHONPATH=. .venv/bin/python -m bench.perf_ingest           # full
+    PYTHONPATH=. .venv/bin/python -m bench.perf_ingest --quick   # smoke: 40 documents, small grid
+
+* full build: the 480 XQuAD paragraphs (240 en + 240 ar, one document each) copied into
+  a fresh sources folder under /tmp and ingested with ``assistant.refresh()`` and the real
+  model, no vector cache. Model load is timed separately; the embed stage is timed from
+  the refresher's progress callbacks.
+* incremental refresh: a copy of bench/work/perf-10k (10k chunks; see bench.perf_common)
+  under /tmp; the assistant is warm (model loaded, one question answered), then one new
+  release (a new English document of real XQuAD text) is written to the sources folder
+  and the whole ``assistant.refresh()`` is timed, embedding included. Repeated with new
+  documents; one more run is profiled (cProfile) to show where the time goes.
+* embedding grid: ``embed_passages`` on a fixed mix of chunk and sentence texts
+  (1 chunk : 3 sentences, as the ingest embeds them) for batch 1, 4, 8, 16, 32 and
+  torch threads 1, 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import random
+import shutil
+import subprocess
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.common import load_xquad
+from bench.perf_common import (
+    XQ_SOURCES,
+    build_index,
+    loadavg,
+    log,
+    md_table,
+    real_embedder,
+    settings_for,
+    size_dir,
+    vm_hwm_mb,
+    write_result,
+)
+
+TMP = Path("/tmp/perf-ingest")
+
+
+class StageClock:
+    """Progress callback recording when each stage starts and ends."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, float] = {}
+        self.last: dict[str, float] = {}
+        self.total: dict[str, int] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        self.first.setdefault(stage, now)
+        self.last[stage] = now
+        self.total[stage] = total
+
+    def seconds(self, stage: str) -> float:
+        return round(self.last.get(stage, 0.0) - self.first.get(stage, 0.0), 2)
+
+
+def top_profile(pr: cProfile.Profile, n: int = 25, key: str = "cumulative") -> list[str]:
+    s = io.StringIO()
+    pstats.Stats(pr, stream=s).sort_stats(key).print_stats(n)
+    lines = [ln.rstrip() for ln in s.getvalue().splitlines() if ln.strip()]
+    start = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith("ncalls"))
+    return lines[start : start + n + 1]
+
+
+def full_build(n_docs: int) -> dict[str, Any]:
+    from assistant.compose import build_assistant
+
+    root = TMP / "full"
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "sources").mkdir(parents=True)
+    files = sorted(XQ_SOURCES.glob("xq_*.txt"))
+    # equal numbers of English and Arabic documents
+    en = [f for f in files if f.name.startswith("xq_en")][: n_docs // 2]
+    ar = [f for f in files if f.name.startswith("xq_ar")][: n_docs // 2]
+    for f in en + ar:
+        shutil.copyfile(f, root / "sources" / f.name)
+    settings = settings_for(root)
+    t0 = time.perf_counter()
+    a = build_assistant(settings)
+    _ = a.embedder
+    t_model = time.perf_counter() - t0
+    clock = StageClock()
+    t1 = time.perf_counter()
+    report = a.refresh(progress=clock)
+    t_refresh = time.perf_counter() - t1
+    n = report.counts()["added"]
+    embed_s = clock.seconds("embed")
+    out = {
+        "documents": n,
+        "chunks": report.chunks_added,
+        "passages_embedded": report.passages_embedded,
+        "model_load_s": round(t_model, 2),
+        "refresh_s": round(t_refresh, 2),
+        "embed_s": embed_s,
+        "non_embed_s": round(t_refresh - embed_s, 2),
+        "docs_per_s": round(n / t_refresh, 2),
+        "chunks_per_s": round(report.chunks_added / t_refresh, 2),
+        "embed_texts_per_s": round(report.passages_embedded / embed_s, 1) if embed_s else None,
+        "source_mb": round(sum(f.stat().st_size for f in (root / "sources").iterdir()) / 1e6, 2),
+    }
+    log(f"full build: {out}")
+    return out
+
+
+def new_release(i: int) -> str:
+    """A new English document of real text: three XQuAD paragraphs in a new order."""
+    paras, _ = load_xquad()
+    rng = random.Random(1000 + i)
+    pick = rng.sample(range(len(paras["en"])), 3)
+    title = f"Ministry release {i}: cooperation update"
+    return title + "\n\n" + "\n\n".join(paras["en"][p] for p in pick) + "\n"
+
+
+def incremental(runs: int, size: str = "10k", profile: bool = True) -> dict[str, Any]:
+    from assistant.compose import build_assistant
+
+    build_index(size)
+    root = TMP / f"incr-{size}"
+    shutil.rmtree(root, ignore_errors=True)
+    t = time.perf_counter()
+    subprocess.run(["cp", "-a", str(size_dir(size)), str(root)], check=True)
+    t_copy = time.perf_counter() - t
+    settings = settings_for(root)
+    a = build_assistant(settings)
+    t = time.perf_counter()
+    a.warm_up()
+    a.ask("When was the agreement signed?")
+    t_warm = time.perf_counter() - t
+    chunks0 = a.status()["chunks"]
+    # a no-op refresh: every document unchanged (the fixed cost of a refresh)
+    t = time.perf_counter()
+    rep = a.refresh()
+    noop = {"seconds": round(time.perf_counter() - t, 2), **rep.counts()}
+    log(f"no-op refresh: {noop}")
+    results = []
+    for i in range(runs + int(profile)):
+        name = f"release_{i:02d}.txt"
+        (settings.sources_dir / name).write_text(new_release(i), encoding="utf-8")
+        clock = StageClock()
+        pr = cProfile.Profile() if profile and i == runs else None
+        t = time.perf_counter()
+        if pr:
+            pr.enable()
+        rep = a.refresh(progress=clock)
+        if pr:
+            pr.disable()
+        dt = time.perf_counter() - t
+        # answered from the new document right after the refresh?
+        t2 = time.perf_counter()
+        a.engine.search(new_release(i).split("\n\n")[1][:200], 3)
+        t_first_query = time.perf_counter() - t2
+        visible = name in a.engine.documents
+        r = {
+            "doc": name,
+            "seconds": round(dt, 2),
+            "embed_s": clock.seconds("embed"),
+            "passages_embedded": rep.passages_embedded,
+            "chunks_added": rep.chunks_added,
+            **rep.counts(),
+            "profiled": bool(pr),
+            "first_query_after_s": round(t_first_query, 3),
+            "visible_to_engine": visible,
+        }
+        results.append(r)
+        log(f"incremental refresh {i}: {r}")
+    timed = [r["seconds"] for r in results if not r["profiled"]]
+    prof_cum = top_profile(pr, 30, "cumulative") if pr else []
+    prof_tot = top_profile(pr, 15, "tottime") if pr else []
+    shutil.rmtree(root, ignore_errors=True)
+    return {
+        "size": size,
+        "index_chunks_before": chunks0,
+        "copy_s": round(t_copy, 1),
+        "warm_up_s": round(t_warm, 2),
+        "noop_refresh": noop,
+        "runs": results,
+        "median_s": sorted(timed)[len(timed) // 2],
+        "max_s": max(timed),
+        "profile_cumulative": prof_cum,
+        "profile_tottime": prof_tot,
+    }
+
+
+def embed_grid(n_chunks: int, batches: Sequence[int], threads: Sequence[int]) -> list[dict[str, Any]]:
+    import torch
+
+    from assistant.text import sentence_spans
+    from ingest.chunk import display_text
+
+    paras, _ = load_xquad()
+    rng = random.Random(5)
+    texts: list[str] = []
+    picks = rng.sample([(lang, i) for lang in ("en", "ar") for i in range(240)], n_chunks)
+    for lang, i in picks:
+        t = paras[lang][i]
+        texts.append(t)
+        sents = [display_text(t, a, b) for a, b in sentence_spans(t, 0, len(t))]
+        texts += rng.sample(sents, min(3, len(sents)))
+    emb = real_embedder(query_cache=0)
+    out = []
+    for th in threads:
+        torch.set_num_threads(th)
+        for b in batches:
+            emb._batch = b
+            emb.embed_passages(texts[:8])  # warm
+            t = time.perf_counter()
+            emb.embed_passages(texts)
+            dt = time.perf_counter() - t
+            q0 = time.perf_counter()
+            for s in texts[1:41:4]:
+                emb._encode([emb._qp + s])
+            q_ms = (time.perf_counter() - q0) / 10 * 1000
+            r = {
+                "threads": th,
+                "batch": b,
+                "texts": len(texts),
+                "seconds": round(dt, 2),
+                "texts_per_s": round(len(texts) / dt, 1),
+                "single_query_ms": round(q_ms, 1),
+            }
+            out.append(r)
+            log(f"embed grid: {r}")
+    torch.set_num_threads(2)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", choices=["full", "incremental", "grid"], action="append")
+    ap.add_argument("--name", default=None)
+    args = ap.parse_args(argv)
+    only = set(args.only or ["full", "incremental", "grid"])
+    name = args.name or ("perf-ingest-quick" if args.quick else "perf-ingest")
+    t0 = time.perf_counter()
+    payload: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "loadavg_start": loadavg()}
+    md = ["# Ingest throughput (2 CPU cores, real e5-small embeddings)", ""]
+    if "full" in only:
+        t = time.perf_counter()
+        fb = full_build(40 if args.quick else 480)
+        fb["wall_s"] = round(time.perf_counter() - t, 1)
+        payload["full_build"] = fb
+        md += [
+            "## Full build (XQuAD paragraphs as documents, fresh index)",
+            "",
+            md_table(
+                [
+                    "documents",
+                    "chunks",
+                    "texts embedded",
+                    "model load s",
+                    "refresh s",
+                    "embed s",
+                    "other s",
+                    "docs/s",
+                    "chunks/s",
+                    "embedded texts/s",
+                ],
+                [
+                    [
+                        fb["documents"],
+                        fb["chunks"],
+                        fb["passages_embedded"],
+                        fb["model_load_s"],
+                        fb["refresh_s"],
+                        fb["embed_s"],
+                        fb["non_embed_s"],
+                        fb["docs_per_s"],
+                        fb["chunks_per_s"],
+                        fb["embed_texts_per_s"],
+                    ]
+                ],
+            ),
+            "",
+        ]
+    if "incremental" in only:
+        inc = incremental(1 if args.quick else 3)
+        payload["incremental"] = inc
+        md += [
+            f"## Incremental refresh: one new release into {inc['index_chunks_before']} chunks (warm assistant)",
+            "",
+            f"No-op refresh (nothing changed): {inc['noop_refresh']['seconds']} s. "
+            f"Median of timed runs {inc['median_s']} s, max {inc['max_s']} s.",
+            "",
+            md_table(
+                ["doc", "seconds", "embed s", "texts embedded", "chunks added", "profiled", "visible to engine after"],
+                [
+                    [
+                        r["doc"],
+                        r["seconds"],
+                        r["embed_s"],
+                        r["passages_embedded"],
+                        r["chunks_added"],
+                        r["profiled"],
+                        r["visible_to_engine"],
+                    ]
+                    for r in inc["runs"]
+                ],
+            ),
+            "",
+            "Profile of the profiled run (cumulative):",
+            "",
+            "```",
+            *inc["profile_cumulative"],
+            "```",
+            "",
+        ]
+        if not args.quick:
+            big = incremental(2, "100k", profile=False)
+            payload["incremental_100k"] = big
+            md += [
+                f"Same at {big['index_chunks_before']} chunks (beyond the brief's 10k; shows how the refresh scales): "
+                f"no-op refresh {big['noop_refresh']['seconds']} s; runs "
+                + ", ".join(f"{r['seconds']} s (embed {r['embed_s']} s)" for r in big["runs"])
+                + ".",
+                "",
+            ]
+    if "grid" in only:
+        grid = embed_grid(16 if args.quick else 64, (1, 4, 16) if args.quick else (1, 4, 8, 16, 32), (1, 2))
+        payload["embedding_grid"] = grid
+        md += [
+            "## Embedding throughput (embed_passages; 1 chunk text : 3 sentence texts)",
+            "",
+            md_table(
+                ["torch threads", "batch", "texts", "seconds", "texts/s", "single query ms"],
+                [
+                    [r["threads"], r["batch"], r["texts"], r["seconds"], r["texts_per_s"], r["single_query_ms"]]
+                    for r in grid
+                ],
+            ),
+            "",
+        ]
+    payload["total_seconds"] = round(time.perf_counter() - t0, 1)
+    payload["bench_process_vmhwm_mb"] = vm_hwm_mb()
+    payload["loadavg_end"] = loadavg()
+    md.append(f"Total run: {payload['total_seconds']} s.")
+    j, m = write_result(name, payload, "\n".join(md) + "\n")
+    print("\n".join(md))
+    log(f"wrote {j} and {m}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
