@@ -175,6 +175,12 @@ class Catalog:
             cols = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
             if column not in cols:
                 self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        # The first register stored records in columns; records are derived data, so the old
+        # table is replaced and the pipeline id marked stale, which makes the next ingest re-extract them.
+        if "data" not in {r[1] for r in self._db.execute("PRAGMA table_info(records)")}:
+            self._db.execute("DROP TABLE records")
+            self._db.executescript(_SCHEMA)
+            self._db.execute("UPDATE meta SET value='migrated' WHERE key='pipeline'")
 
     def close(self) -> None:
         with self._lock:

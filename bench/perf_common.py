@@ -446,12 +446,65 @@ def sync_pipeline_meta(size: str, rec: dict[str, Any]) -> None:
     try:
         stored = cat.get_meta("pipeline")
         if stored != current:
+            if stored and stored.startswith("v4/") and current.startswith("v5/"):
+                _backfill_v5(cat)
             cat.set_meta("pipeline", current)  # no generation bump: nothing readers derive changes
             rec.setdefault("pipeline_retagged", []).append(f"{stored} -> {current} at {time.strftime('%H:%M:%S')}")
             (size_dir(size) / "build.json").write_text(json.dumps(rec, indent=2))
             log(f"{size}: re-tagged pipeline {stored} -> {current}")
     finally:
         cat.close()
+    _restore_vectors(settings, size)
+
+
+def _restore_vectors(settings: Any, size: str) -> None:
+    """Re-fill the vector store from the catalog when its layout changed (one collection per
+    language since pipeline v5); a no-op when the counts already match."""
+    from assistant.catalog import Catalog
+    from assistant.compose import open_index
+    from ingest.refresh import Refresher
+
+    index = open_index(settings)
+    cat = Catalog(settings.index_dir / "catalog.sqlite", create=False)
+    try:
+        t = time.perf_counter()
+        n = Refresher(settings, index, cat, None, cat.get_meta("embedding_model") or "").collect_garbage()  # type: ignore[arg-type]
+        if n:
+            log(f"{size}: restored/removed {n} vectors in {time.perf_counter() - t:.0f} s")
+    finally:
+        cat.close()
+
+
+def _backfill_v5(cat: Any) -> None:
+    """Fill what pipeline v5 stores and v4 did not: document vectors and chunk twins.
+
+    Same arithmetic as ``Refresher`` (mean chunk vector; each chunk's nearest chunk in the
+    recorded translation above TWIN_SIM), so the fixture behaves like a v5 ingest of it.
+    """
+    from assistant.catalog import _f16
+    from assistant.retrieve import TWIN_SIM
+
+    docs = cat.documents()
+    chunks = {d.doc_id: cat.doc_chunks(d.doc_id) for d in docs}
+    doc_rows, twin_rows = [], []
+    for d in docs:
+        cs = chunks[d.doc_id]
+        if not cs:
+            continue
+        mean = np.stack([np.asarray(c.vec, np.float32) for c in cs]).mean(axis=0)
+        doc_rows.append((_f16(mean / max(float(np.linalg.norm(mean)), 1e-12)), d.doc_id))
+        theirs = chunks.get(d.translation_of or "", [])
+        if theirs:
+            a = np.stack([np.asarray(c.vec, np.float32) for c in cs])
+            b = np.stack([np.asarray(c.vec, np.float32) for c in theirs])
+            sims = a @ b.T
+            for i, c in enumerate(cs):
+                j = int(sims[i].argmax())
+                twin_rows.append((theirs[j].id if sims[i, j] >= TWIN_SIM else None, c.id))
+    with cat.transaction() as db:
+        db.executemany("UPDATE documents SET vec=? WHERE doc_id=?", doc_rows)
+        db.executemany("UPDATE chunks SET twin=? WHERE id=?", twin_rows)
+    log(f"backfilled {len(doc_rows)} document vectors, {sum(t is not None for t, _ in twin_rows)} twins")
 
 
 def provenance(size: str) -> dict[str, list[int]]:

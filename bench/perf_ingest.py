@@ -130,6 +130,7 @@ def incremental(runs: int, size: str = "10k", profile: bool = True) -> dict[str,
     build_index(size)
     root = TMP / f"incr-{size}"
     shutil.rmtree(root, ignore_errors=True)
+    TMP.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
     subprocess.run(["cp", "-a", str(size_dir(size)), str(root)], check=True)
     t_copy = time.perf_counter() - t

@@ -81,33 +81,36 @@ def lc_collection(client: Any, index: Any, catalog: Any, hf: Any) -> Any:
     n = index.count()
     if lc._collection.count() != n:
         log(f"creating the LangChain baseline collection ({n} vectors)")
-        col = index._col
-        offset = 0
-        while offset < n:
-            got = col.get(include=["embeddings", "metadatas"], limit=4000, offset=offset)
-            texts = catalog.chunks(got["ids"])
-            lc._collection.upsert(
-                ids=got["ids"],
-                embeddings=got["embeddings"],
-                metadatas=got["metadatas"],
-                documents=[texts[i].text if i in texts else "" for i in got["ids"]],
-            )
-            offset += len(got["ids"])
+        for col in index._cols.values():  # one collection per language in the shipped store
+            offset = 0
+            while True:
+                got = col.get(include=["embeddings", "metadatas"], limit=4000, offset=offset)
+                if not got["ids"]:
+                    break
+                texts = catalog.chunks(got["ids"])
+                lc._collection.upsert(
+                    ids=got["ids"],
+                    embeddings=got["embeddings"],
+                    metadatas=got["metadatas"],
+                    documents=[texts[i].text if i in texts else "" for i in got["ids"]],
+                )
+                offset += len(got["ids"])
     return lc
 
 
 def all_vectors(index: Any) -> tuple[list[str], np.ndarray]:
     ids: list[str] = []
     vecs = []
-    offset = 0
-    while True:
-        got = index._col.get(include=["embeddings"], limit=5000, offset=offset)
-        ids += got["ids"]
-        if len(got["ids"]):
-            vecs.append(np.asarray(got["embeddings"], np.float32).reshape(len(got["ids"]), -1))
-        if len(got["ids"]) < 5000:
-            break
-        offset += len(got["ids"])
+    for col in index._cols.values():
+        offset = 0
+        while True:
+            got = col.get(include=["embeddings"], limit=5000, offset=offset)
+            ids += got["ids"]
+            if len(got["ids"]):
+                vecs.append(np.asarray(got["embeddings"], np.float32).reshape(len(got["ids"]), -1))
+            if len(got["ids"]) < 5000:
+                break
+            offset += len(got["ids"])
     return ids, np.concatenate(vecs)
 
 

@@ -138,3 +138,28 @@ def test_chroma_server_killed_mid_session_then_back(settings, fake_embedder, tmp
         assert back.status in ("ok", "abstained")
     finally:
         proc.kill()
+
+
+@pytest.mark.integration
+def test_two_replicas_share_one_chroma_server_and_see_each_others_updates(settings, fake_embedder, tmp_path):
+    """The Scaling section's set-up: app replicas with one `chroma run` server and one index folder."""
+    port = free_port()
+    proc = start_chroma(tmp_path / "chroma-data", port)
+    try:
+        s = settings.model_copy(
+            update={"chroma": settings.chroma.model_copy(update={"url": f"http://127.0.0.1:{port}"})}
+        )
+        editor = build_assistant(s, embedder=fake_embedder)
+        editor.refresh()
+        replica = build_assistant(s, embedder=fake_embedder)  # its own catalog connection and Chroma client
+        before = {d.doc_id for d in replica.library()}
+        release = "Egypt and Estonia signed a memorandum of understanding on cybersecurity in Cairo in March 2026."
+        editor.add_files([("900_estonia.txt", release.encode())])
+        assert {d.doc_id for d in replica.library()} - before == {"900_estonia.txt"}
+        got = replica.ask("What did Egypt sign with Estonia?")
+        assert got.status == "ok" and "900_estonia.txt" in {c.doc_id for c in got.citations}
+        editor.remove("900_estonia.txt")
+        assert "900_estonia.txt" not in {d.doc_id for d in replica.library()}
+        assert "900_estonia.txt" not in {c.doc_id for c in replica.ask("What did Egypt sign with Estonia?").citations}
+    finally:
+        proc.kill()

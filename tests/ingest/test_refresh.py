@@ -165,3 +165,23 @@ def test_lost_vectors_are_restored_from_the_catalog_without_embedding(settings, 
     r = a.refresh()
     assert r.counts()["unchanged"] == 5 and fake_embedder.passages_encoded == before
     assert a.index.ids() == a.catalog.chunk_ids()
+
+
+def test_an_index_from_the_first_register_schema_is_migrated_and_reextracted(settings, fake_embedder):
+    import sqlite3
+
+    a = _assistant(settings, fake_embedder)
+    a.refresh()
+    a.catalog.close()
+    db = sqlite3.connect(settings.index_dir / "catalog.sqlite")
+    # the first register layout: one column per field, no `data`
+    db.executescript(
+        "DROP TABLE records; CREATE TABLE records (id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, type TEXT NOT NULL, "
+        "partners TEXT NOT NULL, date TEXT, year INTEGER, people TEXT NOT NULL, topics TEXT NOT NULL, "
+        "evidence TEXT NOT NULL, language TEXT NOT NULL, summary TEXT NOT NULL);"
+    )
+    db.close()
+    b = _assistant(settings, fake_embedder)
+    assert b.agreements() == []  # the old rows are gone ...
+    assert b.refresh().counts()["updated"] == 5  # ... and every document is re-processed
+    assert b.agreements(country="Azerbaijan")
