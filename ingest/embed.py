@@ -80,8 +80,8 @@ class SentenceTransformerEmbedder:
         return np.asarray(vecs, dtype=np.float32)
 
     def embed_passages(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
-        # Similar lengths batch together (a batch is padded to its longest text): ~40% faster on
-        # ingest's mix of chunks and short sentences (bench/results/perf-proto.md).
+        # Similar lengths batch together: a batch is padded to its longest text, and ingest mixes
+        # long chunks with short sentences.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         step = max(self._batch * 4, 1)
