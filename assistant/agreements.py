@@ -28,14 +28,20 @@ def partner_name(p: dict[str, Any], language: str) -> str:
     from assistant.text import normalize_arabic
 
     name = p["ar"] if language == "ar" else p["en"]
-    written = re.sub(r"^[وفبلك](?=\S{3})", "", p.get("as_written") or "")
-    if (
-        language == "ar"
-        and written
-        and normalize_arabic(written) not in (normalize_arabic(name), normalize_arabic("ال" + name))
-    ):
-        return f"{name} ({written})"
-    return name
+    raw = p.get("as_written") or ""
+    if language != "ar" or not raw:
+        return name
+    n = normalize_arabic(name)
+    # a leading clitic (و ف ب ل ك) may or may not be part of the word: فلسطين is not ف + لسطين
+    forms = [raw] + ([raw[1:]] if raw[0] in "وفبلك" and len(raw) > 4 else [])
+    for form in forms:
+        w = normalize_arabic(form)
+        # the name itself, or its adjective (الفلسطينية, المصري), says nothing the name does not
+        stem = re.sub(r"(يه|ي|يون|يين)$", "", re.sub(r"^ال", "", w))
+        if w in (n, "ال" + n) or stem in (n, re.sub(r"^ال", "", n)):
+            return name
+    shown = forms[-1] if n in normalize_arabic(forms[-1]) else raw
+    return f"{name} ({shown})"
 
 
 def query_records(

@@ -1,6 +1,8 @@
 """The agreements register on the founding corpus: each expected record, with evidence, in both languages."""
 
-from assistant.agreements import list_intent, query_records, register_answer
+import pytest
+
+from assistant.agreements import list_intent, partner_name, query_records, register_answer
 from assistant.catalog import DocRecord
 from ingest.agreements import extract_people, extract_records
 from tests.helpers import CORPUS
@@ -113,3 +115,18 @@ def test_list_answers_respect_the_filters(indexed):
     # the partner filter selects documents; the 003 page names all six partners, so all six are listed
     none = indexed.ask("Which agreements has Egypt signed?", filters={"country": "Japan"})
     assert none.generator != "register"
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical", "shown"),
+    [
+        ("الفلسطينية", "فلسطين", "فلسطين"),  # the adjective adds nothing
+        ("فلسطين", "فلسطين", "فلسطين"),  # ف is part of the name here, not a clitic
+        ("وليبيا", "ليبيا", "ليبيا"),  # و is a clitic
+        ("وغينيا كوناكري", "غينيا", "غينيا (غينيا كوناكري)"),  # the source's own, more specific wording
+        ("ساحل العاج", "كوت ديفوار", "كوت ديفوار (ساحل العاج)"),
+    ],
+)
+def test_partner_names_show_the_sources_wording_only_when_it_adds_something(written, canonical, shown):
+    assert partner_name({"ar": canonical, "en": "x", "as_written": written}, "ar") == shown
+    assert partner_name({"ar": canonical, "en": "Name", "as_written": written}, "en") == "Name"
