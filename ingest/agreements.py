@@ -97,6 +97,9 @@ def _clean_name(words: str) -> str | None:
     for w in words.split():
         if normalize_arabic(w) in _NOT_NAME or w.lower() in _NOT_NAME:
             break
+        # names carry no digits, and in Latin script they are capitalised ("to train 5,000 ..." is not one)
+        if any(ch.isdigit() for ch in w) or (w[0].isascii() and w[0].isalpha() and not w[0].isupper()):
+            break
         keep.append(w)
     name = " ".join(keep)
     if len(keep) < 2 or gazetteer().find(name):  # "أذربيجان بالقاهرة" is a place, not a person
@@ -138,7 +141,14 @@ def extract_people(sentence: str) -> list[Person]:
             if rm:
                 name = _clean_name(rm.group("name"))
                 if name:
-                    found.append((name, rm.group("role"), offset + rm.start("name")))
+                    role_text = rm.group("role")
+                    # "Minister X signed the MoU with Ambassador Y": Y's role starts after the verb
+                    verbs = list(SIGN_VERB.finditer(role_text))
+                    if verbs:
+                        rest = role_text[verbs[-1].end() :]
+                        first = re.search(_ROLE_WORDS, rest)
+                        role_text = rest[first.start() :] if first else ""
+                    found.append((name, role_text, offset + rm.start("name")))
         for name, role_text, at in found:
             key = normalize_arabic(name)
             if key in seen:

@@ -130,3 +130,18 @@ def test_list_answers_respect_the_filters(indexed):
 def test_partner_names_show_the_sources_wording_only_when_it_adds_something(written, canonical, shown):
     assert partner_name({"ar": canonical, "en": "x", "as_written": written}, "ar") == shown
     assert partner_name({"ar": canonical, "en": "Name", "as_written": written}, "en") == "Name"
+
+
+def test_english_people_need_capitalised_names_and_take_the_nearest_role():
+    kenya = (
+        "The Egyptian Minister of Communications and the Kenyan Cabinet Secretary for ICT signed a memorandum "
+        "of understanding in Nairobi in March 2025 to train 5,000 young Kenyan programmers in cloud computing."
+    )
+    assert extract_people(kenya) == []  # "train 5" is not a person
+    people = extract_people(
+        "Minister of Communications Amr Talaat signed the MoU with Ambassador Elkhan Polukhov, "
+        "in the presence of Prime Minister Mostafa Madbouly."
+    )
+    got = {p.name: (p.role, p.part) for p in people}
+    assert got["Elkhan Polukhov"] == ("Ambassador", "signatory")
+    assert got["Mostafa Madbouly"] == ("Prime Minister", "presence")
