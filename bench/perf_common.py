@@ -446,7 +446,7 @@ def sync_pipeline_meta(size: str, rec: dict[str, Any]) -> None:
     try:
         stored = cat.get_meta("pipeline")
         if stored != current:
-            if stored and stored.startswith("v4/") and current.startswith("v5/"):
+            if stored and stored.startswith("v4/"):  # v5 added document vectors and twins
                 _backfill_v5(cat)
             cat.set_meta("pipeline", current)  # no generation bump: nothing readers derive changes
             rec.setdefault("pipeline_retagged", []).append(f"{stored} -> {current} at {time.strftime('%H:%M:%S')}")

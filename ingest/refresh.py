@@ -37,8 +37,8 @@ from ingest.clean import clean
 from ingest.describe import derive_title, extract_dates
 from ingest.load import Loaded, Skip, load_bytes, read_source
 
-#: bump when loading, cleaning, sentence splitting or chunking changes what is indexed
-PIPELINE_VERSION = 5
+#: bump when loading, cleaning, sentence splitting, chunking or register extraction changes what is indexed
+PIPELINE_VERSION = 6
 META_DIR = ".meta"  # sidecar metadata for fetched pages (their URL), inside the sources folder
 LOCK_FILE = "ingest.lock"
 #: translation detection thresholds, chosen on XQuAD's parallel paragraphs against
