@@ -178,9 +178,11 @@ class Catalog:
         # The first register stored records in columns; records are derived data, so the old
         # table is replaced and the pipeline id marked stale, which makes the next ingest re-extract them.
         if "data" not in {r[1] for r in self._db.execute("PRAGMA table_info(records)")}:
-            self._db.execute("DROP TABLE records")
-            self._db.executescript(_SCHEMA)
-            self._db.execute("UPDATE meta SET value='migrated' WHERE key='pipeline'")
+            records_ddl = _SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS records") :]
+            self._db.executescript(  # one transaction: a crash leaves the old table or the migrated one
+                f"BEGIN IMMEDIATE; DROP TABLE records; {records_ddl}"
+                "UPDATE meta SET value='migrated' WHERE key='pipeline'; COMMIT;"
+            )
 
     def close(self) -> None:
         with self._lock:
