@@ -48,7 +48,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import CACHE_DIR, RESULTS_DIR, ROOT, WORK_DIR, QueryVectorCache, load_xquad, percentile
+from bench.common import CACHE_DIR, ROOT, WORK_DIR, QueryVectorCache, load_xquad, percentile, write_results
 
 PY = str(ROOT / ".venv" / "bin" / "python")
 CHROMA_BIN = str(ROOT / ".venv" / "bin" / "chroma")
@@ -74,25 +74,33 @@ def loadavg() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def vm_hwm_mb(pid: int | None = None) -> float | None:
-    """Peak resident set size (VmHWM) of a process, in MB."""
+def _status_mb(field: str, pid: int | None) -> float | None:
     try:
         for line in Path(f"/proc/{pid or 'self'}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         return None
     return None
+
+
+def vm_hwm_mb(pid: int | None = None) -> float | None:
+    """Peak resident set size (VmHWM) of a process, in MB."""
+    return _status_mb("VmHWM", pid)
 
 
 def vm_rss_mb(pid: int | None = None) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid or 'self'}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        return None
-    return None
+    return _status_mb("VmRSS", pid)
+
+
+def stop_process(proc: subprocess.Popen[bytes], wait_s: float) -> None:
+    """Terminate, then kill if it does not exit within ``wait_s``."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(wait_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def free_port() -> int:
@@ -105,13 +113,15 @@ def log(*a: object) -> None:
     print(*a, file=sys.stderr, flush=True)
 
 
-def write_result(name: str, payload: dict[str, Any], markdown: str) -> tuple[Path, Path]:
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    j = RESULTS_DIR / f"{name}.json"
-    m = RESULTS_DIR / f"{name}.md"
-    j.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    m.write_text(markdown, encoding="utf-8")
-    return j, m
+def finish_run(name: str, payload: dict[str, Any], md: list[str], t0: float) -> int:
+    """Close a benchmark run: total time and load in the payload, results written and printed."""
+    payload["total_seconds"] = round(time.perf_counter() - t0, 1)
+    payload["loadavg_end"] = loadavg()
+    md.append(f"Total run: {payload['total_seconds']} s.")
+    j, m = write_results(name, payload, "\n".join(md) + "\n")
+    print("\n".join(md))
+    log(f"wrote {j} and {m}")
+    return 0
 
 
 def md_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -542,10 +552,6 @@ class ChromaServer:
         raise RuntimeError("chroma server did not come up in 120 s")
 
     def __exit__(self, *exc: object) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        if self.proc:
+            stop_process(self.proc, 20)
         self.log.close()

@@ -36,6 +36,7 @@ from bench.common import load_xquad
 from bench.perf_common import (
     XQ_SOURCES,
     build_index,
+    finish_run,
     loadavg,
     log,
     md_table,
@@ -43,7 +44,6 @@ from bench.perf_common import (
     settings_for,
     size_dir,
     vm_hwm_mb,
-    write_result,
 )
 
 TMP = Path("/tmp/perf-ingest")
@@ -344,14 +344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             ),
             "",
         ]
-    payload["total_seconds"] = round(time.perf_counter() - t0, 1)
     payload["bench_process_vmhwm_mb"] = vm_hwm_mb()
-    payload["loadavg_end"] = loadavg()
-    md.append(f"Total run: {payload['total_seconds']} s.")
-    j, m = write_result(name, payload, "\n".join(md) + "\n")
-    print("\n".join(md))
-    log(f"wrote {j} and {m}")
-    return 0
+    return finish_run(name, payload, md, t0)
 
 
 if __name__ == "__main__":

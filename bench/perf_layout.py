@@ -14,7 +14,8 @@ import argparse
 import time
 from typing import Any
 
-from bench.perf_common import build_index, log, md_table, query_set, settings_for, stats, write_result
+from bench.common import write_results
+from bench.perf_common import build_index, log, md_table, query_set, settings_for, stats
 
 K = 40
 
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             "",
         ]
     )
-    write_result("perf-layout", payload, md)
+    write_results("perf-layout", payload, md)
     print(md)
     return 0
 

@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import RESULTS_DIR
+from bench.common import RESULTS_DIR, write_results
 from bench.perf_common import (
     PY,
     ChromaServer,
@@ -54,7 +54,6 @@ from bench.perf_common import (
     size_dir,
     stats,
     vm_hwm_mb,
-    write_result,
 )
 from bench.perf_common import (
     SIZES as SIZE_ORDER,
@@ -426,7 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "n": n,
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
-    j, m = write_result(name, payload, to_markdown(runs, note))
+    j, m = write_results(name, payload, to_markdown(runs, note))
     print(to_markdown(runs, note))
     log(f"wrote {j} and {m} in {payload['total_seconds']} s")
     return 0

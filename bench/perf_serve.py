@@ -35,15 +35,16 @@ from bench.perf_common import (
     PY,
     ROOT,
     build_index,
+    finish_run,
     free_port,
     loadavg,
     log,
     md_table,
     size_dir,
     stats,
+    stop_process,
     vm_hwm_mb,
     vm_rss_mb,
-    write_result,
 )
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "TAAWUN_LOG_LEVEL": "WARNING"}
@@ -184,12 +185,7 @@ class Server:
         raise RuntimeError("server did not answer in time")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc, 30)
         self.logf.close()
 
 
@@ -407,13 +403,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         "",
     ]
-    payload["total_seconds"] = round(time.perf_counter() - t0, 1)
-    payload["loadavg_end"] = loadavg()
-    md.append(f"Total run: {payload['total_seconds']} s.")
-    j, m = write_result(name, payload, "\n".join(md) + "\n")
-    print("\n".join(md))
-    log(f"wrote {j} and {m}")
-    return 0
+    return finish_run(name, payload, md, t0)
 
 
 if __name__ == "__main__":
