@@ -488,11 +488,11 @@ def _restore_vectors(settings: Any, size: str) -> None:
 def _backfill_v5(cat: Any) -> None:
     """Fill what pipeline v5 stores and v4 did not: document vectors and chunk twins.
 
-    Same arithmetic as ``Refresher`` (mean chunk vector; each chunk's nearest chunk in the
-    recorded translation above TWIN_SIM), so the fixture behaves like a v5 ingest of it.
+    Uses the ingest's own ``document_vector`` and ``chunk_twins``, so the fixture behaves
+    like a v5 ingest of it.
     """
     from assistant.catalog import _f16
-    from assistant.retrieve import TWIN_SIM
+    from ingest.refresh import chunk_twins, document_vector
 
     docs = cat.documents()
     chunks = {d.doc_id: cat.doc_chunks(d.doc_id) for d in docs}
@@ -501,16 +501,11 @@ def _backfill_v5(cat: Any) -> None:
         cs = chunks[d.doc_id]
         if not cs:
             continue
-        mean = np.stack([np.asarray(c.vec, np.float32) for c in cs]).mean(axis=0)
-        doc_rows.append((_f16(mean / max(float(np.linalg.norm(mean)), 1e-12)), d.doc_id))
+        doc_rows.append((_f16(document_vector(np.stack([c.vec for c in cs]))), d.doc_id))
         theirs = chunks.get(d.translation_of or "", [])
         if theirs:
-            a = np.stack([np.asarray(c.vec, np.float32) for c in cs])
-            b = np.stack([np.asarray(c.vec, np.float32) for c in theirs])
-            sims = a @ b.T
-            for i, c in enumerate(cs):
-                j = int(sims[i].argmax())
-                twin_rows.append((theirs[j].id if sims[i, j] >= TWIN_SIM else None, c.id))
+            forward, _ = chunk_twins(cs, theirs)
+            twin_rows += [(twin, c.id) for c, twin in zip(cs, forward, strict=True)]
     with cat.transaction() as db:
         db.executemany("UPDATE documents SET vec=? WHERE doc_id=?", doc_rows)
         db.executemany("UPDATE chunks SET twin=? WHERE id=?", twin_rows)

@@ -408,8 +408,7 @@ class Refresher:
                 c.sent_vecs = vecs[pos : pos + n_sent]
                 pos += n_sent
             if len(chunk_vecs):
-                mean = chunk_vecs.mean(axis=0)
-                p.vec = mean / max(float(np.linalg.norm(mean)), 1e-12)
+                p.vec = document_vector(chunk_vecs)
 
     def _extract_records(self, todo: list[_Prepared]) -> None:
         from assistant.gazetteer import HOME, gazetteer
@@ -483,21 +482,14 @@ class Refresher:
 
     def _align_chunks(self, p: _Prepared, other: str, prepared: dict[str, _Prepared]) -> dict[str, str | None]:
         """Each chunk's closest chunk in the translation (when close enough to be the same passage)."""
-        from assistant.retrieve import TWIN_SIM
-
         theirs = prepared[other].chunks if other in prepared else self.catalog.doc_chunks(other)
         if not p.chunks or not theirs:
             return {}
-        a = np.stack([np.asarray(c.vec, np.float32) for c in p.chunks])
-        b = np.stack([np.asarray(c.vec, np.float32) for c in theirs])
-        sims = a @ b.T
-        for i, c in enumerate(p.chunks):
-            j = int(sims[i].argmax())
-            c.twin = theirs[j].id if sims[i, j] >= TWIN_SIM else None
+        mine_to_theirs, theirs_to_mine = chunk_twins(p.chunks, theirs)
+        for c, twin in zip(p.chunks, mine_to_theirs, strict=True):
+            c.twin = twin
         out: dict[str, str | None] = {}
-        for j, c in enumerate(theirs):
-            i = int(sims[:, j].argmax())
-            twin = p.chunks[i].id if sims[i, j] >= TWIN_SIM else None
+        for c, twin in zip(theirs, theirs_to_mine, strict=True):
             if other in prepared:
                 c.twin = twin
             else:
@@ -593,6 +585,27 @@ class Refresher:
                 [vector_metadata(c) for c in records],
             )
         return len(stray) + len(missing)
+
+
+def document_vector(chunk_vecs: np.ndarray) -> np.ndarray:
+    """A document's direction: the unit-length mean of its chunk vectors."""
+    mean = np.asarray(chunk_vecs, np.float32).mean(axis=0)
+    return mean / max(float(np.linalg.norm(mean)), 1e-12)
+
+
+def chunk_twins(
+    mine: Sequence[ChunkRecord], theirs: Sequence[ChunkRecord]
+) -> tuple[list[str | None], list[str | None]]:
+    """Each chunk's closest chunk in the translation, both ways, when close enough to be the same passage."""
+    from assistant.retrieve import TWIN_SIM
+
+    a = np.stack([np.asarray(c.vec, np.float32) for c in mine])
+    b = np.stack([np.asarray(c.vec, np.float32) for c in theirs])
+    sims = a @ b.T
+    best_b, best_a = sims.argmax(axis=1), sims.argmax(axis=0)
+    forward = [theirs[int(j)].id if sims[i, j] >= TWIN_SIM else None for i, j in enumerate(best_b)]
+    backward = [mine[int(i)].id if sims[i, j] >= TWIN_SIM else None for j, i in enumerate(best_a)]
+    return forward, backward
 
 
 def translation_score(va: np.ndarray, vb: np.ndarray) -> float:
