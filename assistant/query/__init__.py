@@ -1,0 +1,1 @@
+"""Question analysis: typed answer spans, evidence features and scoring."""
