@@ -1,7 +1,9 @@
-"""The bilingual gazetteer: countries, organisations and cooperation vocabulary (data/gazetteer.json).
+"""The bilingual gazetteer: countries, organisations, companies, regulators and cooperation vocabulary.
 
 It finds partners in Arabic and English text (with Arabic clitics such as و/ب/ل
 and the article ال) and translates query terms for cross-language keyword matching.
+The Egyptian bodies that sign for Egypt (the ministry, NTRA, ITIDA, Egypt Post) are
+found separately (`find_egypt_bodies`): they are never partners.
 """
 
 from __future__ import annotations
@@ -43,7 +45,23 @@ REGIONS: list[dict[str, Any]] = [
         "aliases_en": ["Arab world", "Arab states"],
         "aliases_ar": ["العالم العربي", "البلدان العربية"],
     },
+    {
+        "id": "R-EUROPE",
+        "en": "Europe",
+        "ar": "أوروبا",
+        "aliases_en": ["European countries", "the European continent"],
+        "aliases_ar": ["الدول الأوروبية", "البلدان الأوروبية", "القارة الأوروبية"],
+    },
+    {
+        "id": "R-ASIA",
+        "en": "Asia",
+        "ar": "آسيا",
+        "aliases_en": ["Asian countries", "the Asian continent"],
+        "aliases_ar": ["الدول الآسيوية", "البلدان الآسيوية", "القارة الآسيوية"],
+    },
 ]
+#: the region each region entity stands for (country records carry theirs in the data file)
+REGION_OF_ENTITY = {"R-AFRICA": "africa", "R-ARAB": "arab", "R-EUROPE": "europe", "R-ASIA": "asia"}
 
 
 @dataclass(frozen=True)
@@ -51,7 +69,9 @@ class Entity:
     id: str
     en: str
     ar: str
-    kind: str  # country | organization | region
+    kind: str  # country | organization | company | regulator | region
+    country: str | None = None  # a company's or regulator's home country (id)
+    regions: tuple[str, ...] = ()  # africa | arab | europe | asia | americas | oceania
 
     def name(self, lang: str) -> str:
         return self.ar if lang == "ar" else self.en
@@ -81,12 +101,12 @@ class Gazetteer:
         for kind, items in (
             ("country", data.get("countries", [])),
             ("organization", data.get("organizations", [])),
+            ("company", data.get("companies", [])),
+            ("regulator", data.get("regulators", [])),
             ("region", REGIONS),
         ):
             for item in items:
-                # Organisation ids live in their own namespace (AU is Australia; the African Union is ORG:AU).
-                eid = f"ORG:{item['id']}" if kind == "organization" else item["id"]
-                e = Entity(eid, item["en"], item["ar"], kind)
+                e = _entity(kind, item)
                 self.entities.append(e)
                 for n in [item["en"], *item.get("aliases_en", []), *item.get("demonyms_en", [])]:
                     n = n.strip()
@@ -108,6 +128,11 @@ class Gazetteer:
         self._re_ar_article = re.compile(rf"(?<!\w)(?:[وفبلك]?ال|لل)({_alternation(list(ar_article))})(?!\w)")
         self._re_ar_plain = re.compile(rf"(?<!\w)[وفبلك]?({_alternation(list(ar_plain))})(?!\w)")
         self.by_id = {e.id: e for e in self.entities}
+        self.egypt_bodies = {b["id"]: b for b in data.get("egypt_bodies", [])}
+        self._bodies = _NameFinder(
+            {b["id"]: [b["en"], b["short_en"], *b["aliases_en"]] for b in self.egypt_bodies.values()},
+            {b["id"]: [b["ar"], *b["aliases_ar"]] for b in self.egypt_bodies.values()},
+        )
         self.terms: list[tuple[list[str], list[str]]] = [(t["en"], t["ar"]) for t in data.get("terms", [])]
         self._term_index = self._build_term_index()
 
@@ -134,6 +159,21 @@ class Gazetteer:
                 continue
             out.append(mention)
         return out
+
+    def find_egypt_bodies(self, text: str) -> list[tuple[str, int, int]]:
+        """(body id, start, end) for each mention of an Egyptian signing body (MCIT, NTRA, ITIDA, Egypt Post)."""
+        return self._bodies.find(text)
+
+    def regions_of(self, entity_id: str) -> set[str]:
+        """The regions a partner belongs to: a country's own, a company's or regulator's home country's."""
+        e = self.by_id.get(entity_id)
+        if e is None:
+            return set()
+        if e.kind == "region":
+            return {REGION_OF_ENTITY.get(e.id, "")} - {""}
+        if e.country and e.country in self.by_id:
+            return set(self.by_id[e.country].regions)
+        return set(e.regions)
 
     def lookup(self, name: str) -> Entity | None:
         """An entity by id, English or Arabic name (or alias)."""
@@ -179,6 +219,32 @@ class Gazetteer:
             else:
                 i += 1
         return list(dict.fromkeys(out))
+
+
+def _entity(kind: str, item: dict[str, Any]) -> Entity:
+    # Organisation ids live in their own namespace (AU is Australia; the African Union is ORG:AU).
+    eid = f"ORG:{item['id']}" if kind == "organization" else item["id"]
+    return Entity(eid, item["en"], item["ar"], kind, item.get("country"), tuple(item.get("region", [])))
+
+
+class _NameFinder:
+    """Whole-word matching of a few named bodies in both scripts (Arabic clitics allowed, acronyms by case)."""
+
+    def __init__(self, en: dict[str, list[str]], ar: dict[str, list[str]]) -> None:
+        self._en = {n.lower(): k for k, ns in en.items() for n in ns if not (n.isupper() and len(n) <= 6)}
+        self._acr = {n: k for k, ns in en.items() for n in ns if n.isupper() and len(n) <= 6}
+        self._ar = {normalize_arabic(n): k for k, ns in ar.items() for n in ns}
+        self._re_en = re.compile(rf"(?<![\w-])({_alternation(list(self._en))})(?![\w-])", re.I)
+        self._re_acr = re.compile(rf"(?<![\w-])({_alternation(list(self._acr))})(?![\w-])")
+        self._re_ar = re.compile(rf"(?<!\w)(?:[وفبلك]|لل)?({_alternation(list(self._ar))})(?!\w)")
+
+    def find(self, text: str) -> list[tuple[str, int, int]]:
+        norm, index = normalize_with_offsets(text)
+        found = [(self._en[m.group(1).lower()], *m.span(1)) for m in self._re_en.finditer(text)]
+        found += [(self._acr[m.group(1)], *m.span(1)) for m in self._re_acr.finditer(text)]
+        for m in self._re_ar.finditer(norm):
+            found.append((self._ar[m.group(1)], index[m.start(1)], index[m.end(1) - 1] + 1))
+        return sorted(found, key=lambda x: x[1])
 
 
 @lru_cache(maxsize=1)
