@@ -1,9 +1,12 @@
 """Extract the agreements register at ingest time: MoUs, agreements, meetings and initiatives.
 
 Rules, not a model: a record needs a cue for its type *and* a named partner
-(country, organisation or region from the gazetteer) in the same sentence, so
-every record has evidence. Dates, people (with roles) and topics are read from
-the evidence sentences; topics come from the bilingual vocabulary.
+(country, organisation, company, regulator or region from the gazetteer) in the
+same sentence, so every record has evidence. Dates, people (with roles) and topics
+are read from the evidence sentences; topics come from the bilingual vocabulary.
+A record without a date of its own takes the release's publication date (or its
+dateline), and names the Egyptian body that is party to it (MCIT, NTRA, ITIDA,
+Egypt Post) when the release says.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.catalog import DocRecord
-from assistant.gazetteer import HOME, Entity, gazetteer
+from assistant.gazetteer import HOME, Entity, Mention, gazetteer
 from assistant.text import normalize_arabic, sentence_spans
 from ingest.clean import clean
 from ingest.describe import extract_dates
@@ -25,13 +28,16 @@ TYPE_CUES: dict[str, re.Pattern[str]] = {
         r"مذكر[ةه]\s*(?:ال)?تفاهم|مذكرات\s*(?:ال)?تفاهم|\bmemorand(?:um|a) of understanding\b|\bMoUs?\b", re.I
     ),
     "agreement": re.compile(
-        rf"{_W}(?:[وب]?ال)?اتفاقي(?:[ةه]|ات)(?![\w])|{_W}(?:[وب]?ال)?اتفاق(?![\w])|"
+        rf"{_W}(?:[وب]?ال)?اتفاقي(?:[ةه]|ات|تين|تي)(?![\w])|{_W}(?:[وب]?ال)?اتفاق(?:اً|ا)?(?![\w])|"
         r"\bagreements?\b|\btreat(?:y|ies)\b|\baccords?\b",
         re.I,
     ),
     "meeting": re.compile(
-        rf"{_W}[وب]?(?:ال)?(?:اجتماع(?:ا|اً|ات)?|لقاء(?:ات)?|مباحثات|محادثات)(?![\w])|{_W}(?:التقى|يلتقي)|"
-        r"\bmeetings?\b|\bmet\b|\btalks\b",
+        rf"{_W}[وب]?(?:ال)?(?:اجتماع(?:ا|اً|ات)?|لقاء(?:ات)?|مباحثات|محادثات)(?![\w])|"
+        rf"{_W}(?:التقى|التقت|يلتقي|تلتقي|اجتمع|اجتمعت|استقبل|استقبلت)(?![\w])|"
+        # "بحث/لبحث ... مع" (discussed with) is how Arabic releases report talks
+        rf"{_W}[ول]?(?:بحث|يبحث|تبحث)(?=\s)|"
+        r"\bmeetings?\b|\bmet\b|\btalks\b|\breceived\b",
         re.I,
     ),
     "initiative": re.compile(rf"{_W}[وب]?(?:ال)?مبادر(?:[ةه]|ات)(?![\w])|\binitiatives?\b", re.I),
@@ -42,7 +48,7 @@ PARTNER_WINDOW = 160
 VENUE = re.compile(
     r"على هامش|في إطار فعاليات|رئاسة|\bon the sidelines of\b|\bat the\b|\b(?:presidency|chairmanship) of\b", re.I
 )
-SIGN_VERB = re.compile(rf"{_W}(?:وقع|وقعت|وقّع|وقّعت|وقعا)(?![\w])|\bsigned\b", re.I)
+SIGN_VERB = re.compile(rf"{_W}و?(?:وقع|وقعت|وقّع|وقّعت|وقعا|وقعها|وقعه)(?![\w])|\bsigned\b", re.I)
 SPEECH = re.compile(r"أكد|أشار|قال|أوضح|لفت|بين|بيّن|أعرب|شدد|\bsaid\b|\bstressed\b|\bnoted\b|\bstated\b", re.I)
 PRESENCE = re.compile(r"بحضور|\bin the presence of\b|\bwitnessed by\b", re.I)
 OUTCOME = re.compile(r"اتفق|الجانبان|الوزيران|\bagreed\b|\bthe two (?:sides|ministers)\b", re.I)
@@ -53,8 +59,11 @@ _TITLES = (
     r"\bDr\.|\bMr\.|\bMrs\.|\bMs\.|\bEng\.|\bH\.E\.)"
 )
 _ROLE_WORDS = (
-    r"(?:وزير[ةه]?|رئيس|سفير|مساعد|مستشار|نائب|أمين|مدير|نظير[هة]|\bMinister\b|\bAmbassador\b|\bPresident\b|"
-    r"\bPrime Minister\b|\bDeputy\b|\bAdvisor\b|\bAssistant\b|\bDirector\b|\bSecretary\b)"
+    r"(?:وزير[ةه]?|رئيس|سفير|مساعد|مستشار|نائب|أمين|مدير|نظير[هة]|محافظ|العضو المنتدب|\bMinister\b|\bAmbassador\b|"
+    r"\bPresident\b|\bPrime Minister\b|\bDeputy\b|\bAdvisor\b|\bAssistant\b|\bDirector\b|\bSecretary\b|"
+    r"\bExecutive\b|\bCEO\b|\b[Cc]hairman\b|\b[Cc]hairwoman\b|\bChair\b|\bHead\b|\bManaging Director\b|"
+    r"\bGeneral Manager\b|"
+    r"\bVice President\b|\bGovernor\b|\bCommissioner\b)"
 )
 _NAME_WORD = r"[^\s،,.;:()«»“”\"]+"
 PERSON_AFTER_TITLE = re.compile(rf"{_TITLES}\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}})")
@@ -90,12 +99,18 @@ class _Draft:
     topics: list[str] = field(default_factory=list)
 
 
+def _is_role_word(w: str) -> bool:
+    """«الرئيس», «ونائب», "Director": a word that starts a role, so it ends a name."""
+    bare = re.sub(r"^و?(?:ال)?", "", w) if not w[:1].isascii() else w
+    return bool(re.match(_ROLE_WORDS, bare))
+
+
 def _clean_name(words: str) -> str | None:
     from assistant.gazetteer import gazetteer
 
     keep = []
     for w in words.split():
-        if normalize_arabic(w) in _NOT_NAME or w.lower() in _NOT_NAME:
+        if normalize_arabic(w) in _NOT_NAME or w.lower() in _NOT_NAME or _is_role_word(w):
             break
         # names carry no digits, and in Latin script they are capitalised ("to train 5,000 ..." is not one)
         if any(ch.isdigit() for ch in w) or (w[0].isascii() and w[0].isalpha() and not w[0].isupper()):
@@ -107,11 +122,65 @@ def _clean_name(words: str) -> str | None:
     return name
 
 
+#: where a role phrase stops: the next person, the event's verb, its object or its circumstances
+_ROLE_END = re.compile(
+    rf"\s(?:{_TITLES}|وفدا?|مع|لبحث|حيث|برئاسة|خلال|على هامش|في إطار|\bmet\b|\bsigned\b|\breceived\b|\bwith\b|"
+    r"\bin the presence\b|\bon\b|\band (?=[A-Z]))",
+)
+#: where a role phrase before a name starts: after the last dash, verb or preposition that introduces the person
+_ROLE_START = re.compile(
+    r"[—–:]|\b(?:met|signed|received|with|by|and)\b|(?<!\w)(?:و?وقع\w*|التقى|التقت|استقبل\w*|بحضور|عن|مع)(?!\w)"
+)
+
+
 def _role(text: str) -> str:
-    """The role phrase next to a name, when there is one ("وزير الاتصالات ...", "Minister of ...")."""
-    text = re.sub(rf"^(?:حيث\s+)?(?:وقع\s+)?(?:كل من\s+)?(?:و\s+)?(?:بحضور\s+)?|\s*{_TITLES}\s*$", "", text.strip())
-    text = text.strip(" ،,")
-    return text[:120] if re.search(_ROLE_WORDS, text) else ""
+    """The role phrase in ``text``, from its first role word ("وزير الاتصالات ...", "Minister of ...")."""
+    text = re.sub(rf"\s*{_TITLES}\s*$", "", text.strip())
+    first = re.search(_ROLE_WORDS, text)
+    if not first:
+        return ""
+    start = text.rfind(" ", 0, first.start()) + 1  # the whole word: «الرئيس», not «رئيس»
+    return re.sub(r"^و(?=ال)", "", text[start:]).strip(" ،,.")[:120]
+
+
+def _role_of(clauses: list[tuple[int, str]], ci: int, before: str, after: str) -> str:
+    """A person's role: right after the name («هاني سليم وزير الاتصالات»), else ending the text before it
+    ("Minister of Communications Amr Talaat"), else opening the next clause ("X, Minister of ..."), else ending
+    the clause before ("NTRA's Executive President, Eng. X")."""
+    if re.match(rf"\s*(?:و?ال)?{_ROLE_WORDS}", after):
+        return _role(_ROLE_END.split(after, maxsplit=1)[0])
+    role = _role(_ROLE_START.split(before)[-1])
+    if role:
+        return role
+    if ci + 1 < len(clauses) and re.match(rf"\s*(?:و\s*)?{_ROLE_WORDS}", clauses[ci + 1][1]):
+        return _role(_ROLE_END.split(clauses[ci + 1][1], maxsplit=1)[0])
+    if ci > 0 and not before.strip():
+        tail = _ROLE_START.split(clauses[ci - 1][1])[-1]
+        return _role(tail) if len(tail.split()) <= 6 else ""
+    return ""
+
+
+def _named_in(clause: str) -> list[tuple[str, int, int]]:
+    """(name, start, end) of people named in one clause: after a title, or a two-word name after a role."""
+    found = []
+    for m in PERSON_AFTER_TITLE.finditer(clause):
+        name = _clean_name(m.group("name"))
+        if name:
+            found.append((name, m.start(), m.start("name") + len(name)))
+    if found:
+        return found
+    rm = ROLE_THEN_NAME.search(clause)
+    if rm:
+        name = _clean_name(rm.group("name"))
+        prev = clause[: rm.start("name")].split()[-1:] or [""]
+        # "Assistant Minister for Technology Development", «التعاون في الشمول المالي»: no person
+        if (
+            name
+            and not name.startswith("ال")
+            and prev[0].lower() not in {"for", "of", "at", "in", "في", "مجال", "لشؤون"}
+        ):
+            found.append((name, rm.start("name"), rm.start("name") + len(name)))
+    return found
 
 
 def extract_people(sentence: str) -> list[Person]:
@@ -131,32 +200,14 @@ def extract_people(sentence: str) -> list[Person]:
     presence_at = next((m.start() for m in PRESENCE.finditer(sentence)), None)
     sign_at = [m.start() for m in SIGN_VERB.finditer(sentence)]
     for ci, (offset, clause) in enumerate(clauses):
-        found: list[tuple[str, str, int]] = []
-        for m in PERSON_AFTER_TITLE.finditer(clause):
-            name = _clean_name(m.group("name"))
-            if name:
-                found.append((name, clause[: m.start()], offset + m.start()))
-        if not found:
-            rm = ROLE_THEN_NAME.search(clause)
-            if rm:
-                name = _clean_name(rm.group("name"))
-                if name:
-                    role_text = rm.group("role")
-                    # "Minister X signed the MoU with Ambassador Y": Y's role starts after the verb
-                    verbs = list(SIGN_VERB.finditer(role_text))
-                    if verbs:
-                        rest = role_text[verbs[-1].end() :]
-                        first = re.search(_ROLE_WORDS, rest)
-                        role_text = rest[first.start() :] if first else ""
-                    found.append((name, role_text, offset + rm.start("name")))
-        for name, role_text, at in found:
+        for name, start, end in _named_in(clause):
             key = normalize_arabic(name)
             if key in seen:
                 continue
             seen.add(key)
-            role = _role(role_text)
-            if not role and ci + 1 < len(clauses):
-                role = _role(clauses[ci + 1][1])  # "X, Minister of ..." puts the role in the next clause
+            before = re.sub(rf"\s*{_TITLES}\s*$", "", clause[:start])
+            role = _role_of(clauses, ci, before, clause[end:])
+            at = offset + start
             if presence_at is not None and at > presence_at:
                 part = "presence"
             elif any(s < at and not SPEECH.search(sentence[s:at]) for s in sign_at):
@@ -253,10 +304,16 @@ SUBJECTS = [  # most specific first
 ]
 
 
-def extract_records(doc: DocRecord) -> list[dict[str, Any]]:
-    text = doc.text
-    regions = clean(text).spans
-    sentences = [s for a, b in regions for s in sentence_spans(text, a, b, split_long=False)]
+def _qualifies(m: Mention, others: list[Mention]) -> bool:
+    """A country named right next to one of its own companies or regulators («فور اي جي المجرية», "the UK's
+    Ofcom") says where that counterpart is from; it is not a counterpart of its own."""
+    return m.entity.kind == "country" and any(
+        o.entity.country == m.entity.id and (abs(o.start - m.end) < 30 or abs(m.start - o.end) < 30) for o in others
+    )
+
+
+def _drafts(text: str, sentences: list[tuple[int, int]]) -> tuple[dict[tuple[str, str], _Draft], list[int]]:
+    """(type, partner) -> draft with its evidence sentences; and the sentences that report outcomes."""
     g = gazetteer()
     drafts: dict[tuple[str, str], _Draft] = {}
     outcome_sents: list[int] = []
@@ -265,6 +322,7 @@ def extract_records(doc: DocRecord) -> list[dict[str, Any]]:
         if OUTCOME.search(sent):
             outcome_sents.append(si)
         mentions = [m for m in g.find(sent) if m.entity.id != HOME]
+        mentions = [m for m in mentions if not _qualifies(m, mentions)]
         if not mentions:
             continue
         venue_at = [m.end() for m in VENUE.finditer(sent)]
@@ -283,10 +341,87 @@ def extract_records(doc: DocRecord) -> list[dict[str, Any]]:
                 d = drafts.setdefault((t, m.entity.id), _Draft(t, m.entity, written))
                 if (a, b) not in d.evidence:
                     d.evidence.append((a, b))
+    return _merge_into_counterparts(text, drafts), outcome_sents
+
+
+def is_headline(text: str, a: int, b: int) -> bool:
+    """A line of its own without closing punctuation: a title."""
+    line = text[a:b].strip()
+    return "\n" not in line and not re.search(r"[.!?؟]$", line) and (a == 0 or text[a - 1] == "\n")
+
+
+def _merge_into_counterparts(text: str, drafts: dict[tuple[str, str], _Draft]) -> dict[tuple[str, str], _Draft]:
+    """ "The UAE regulators sign an MoU" (a headline) is the MoU the release names TDRA in: a country record
+    goes into the same-type record of that country's company or regulator."""
+    for (t, pid), d in list(drafts.items()):
+        if d.partner.kind != "country":
+            continue
+        own = [x for (tt, _), x in drafts.items() if tt == t and x.partner.country == pid]
+        if own and all(is_headline(text, a, b) for a, b in d.evidence):
+            own[0].evidence = sorted(set(own[0].evidence) | set(d.evidence))
+            del drafts[(t, pid)]
+    return drafts
+
+
+#: a follow-up sentence about the signing itself ("The MoU was signed by ...", «ووقع المذكرة ...»)
+FOLLOW_UP = re.compile(
+    r"(?<!\w)و?(?:وقع|وقّع|وقعت|وقعها|وقعه)\s+(?:على\s+)?(?:ال)?(?:مذكر[ةه]|مذكرتي|مذكرات|اتفاقي|اتفاق|وثيق)|"
+    r"\b(?:the|both|these)\s+(?:MoUs?|memorand\w+|agreements?|documents|accords?)\s+(?:was|were)?\s*signed\b|"
+    r"\bsigned (?:both|the) (?:documents|agreements|MoUs|memoranda)\b",
+    re.I,
+)
+_FOLLOW_TYPES = {"mou": re.compile(r"مذكر|\bMoU|\bmemorand", re.I), "agreement": re.compile(r"اتفاق|\bagreement", re.I)}
+
+
+def _follow_up_people(text: str, sentences: list[tuple[int, int]], drafts: dict[tuple[str, str], _Draft]) -> None:
+    """Signatories named in the sentence after a signing, which names no partner, belong to the instruments
+    signed in the two sentences before it (of the type it names, or of both when it names none)."""
+    g = gazetteer()
+    for si, (a, b) in enumerate(sentences):
+        sent = text[a:b]
+        if si == 0 or not FOLLOW_UP.search(sent) or any(m.entity.id != HOME for m in g.find(sent)):
+            continue
+        named = [t for t, p in _FOLLOW_TYPES.items() if p.search(sent)] or list(_FOLLOW_TYPES)
+        before = set(sentences[max(0, si - 2) : si])
+        people = [p for p in extract_people(sent) if p.part != "presence"]
+        for (t, _), d in drafts.items():
+            if t in named and before & set(d.evidence):
+                for person in people:
+                    if normalize_arabic(person.name) not in {normalize_arabic(q.name) for q in d.people}:
+                        d.people.append(Person(person.name, person.role, "signatory"))
+
+
+#: a date a plan runs to ("by 2026", «بحلول 2030») is not the date of the event
+_TARGET_DATE = re.compile(r"(?:\bby|\buntil|\bthrough|بحلول|حتى|خلال)\s+(?:(?:the )?end of\s+|نهاية\s+|عام\s+)?$", re.I)
+
+
+def _event_dates(sent: str) -> list[str]:
+    return [x.value for x in extract_dates(sent) if not _TARGET_DATE.search(sent[max(0, x.start - 25) : x.start])]
+
+
+def release_date(doc: DocRecord) -> str | None:
+    """The publication date: the loader's, else a dateline ("CAIRO, 14 March 2023 —", «القاهرة في 8 يناير 2023»)
+    opening one of the first lines. A year alone is no dateline."""
+    if doc.published:
+        return doc.published[:10]
+    lines = [ln for ln in doc.text.splitlines() if ln.strip()][:3]
+    for line in lines:
+        for d in extract_dates(line[:80]):
+            if d.start < 40 and len(d.value) >= 7:
+                return d.value
+    return None
+
+
+def extract_records(doc: DocRecord) -> list[dict[str, Any]]:
+    text = doc.text
+    regions = clean(text).spans
+    sentences = [s for a, b in regions for s in sentence_spans(text, a, b, split_long=False)]
+    drafts, outcome_sents = _drafts(text, sentences)
+    _follow_up_people(text, sentences, drafts)
+    published = release_date(doc)
     records = []
-    for (t, pid), d in drafts.items():
-        ev_text = " ".join(text[a:b] for a, b in d.evidence)
-        context = ev_text
+    for (t, _pid), d in drafts.items():
+        context = " ".join(text[a:b] for a, b in d.evidence)
         for a, b in d.evidence:
             si = sentences.index((a, b))
             back = BACKREF.search(text[a:b])
@@ -299,38 +434,101 @@ def extract_records(doc: DocRecord) -> list[dict[str, Any]]:
                 if span not in d.evidence:
                     d.evidence.append(span)
             d.evidence.sort()
-        for a, b in d.evidence:
-            sent = text[a:b]
-            # a meeting's dates are not those of an agreement the sentence also mentions
-            if not (t == "meeting" and (TYPE_CUES["mou"].search(sent) or TYPE_CUES["agreement"].search(sent))):
-                d.dates.extend(x.value for x in extract_dates(sent))
-            for p in extract_people(text[a:b]):
-                if t in ("mou", "agreement") and p.part == "participant":
-                    continue  # a person merely quoted about an agreement did not sign it
-                if normalize_arabic(p.name) not in {normalize_arabic(q.name) for q in d.people}:
-                    d.people.append(p)
+        _read_evidence(text, d)
         found = set(_topics(context))
         d.topics = [x for x in SUBJECTS if x in found]
-        dates = sorted(set(d.dates), key=lambda v: (-len(v), v))
-        date = dates[0] if dates else None
-        years = sorted({int(v[:4]) for v in d.dates})
-        rid = hashlib.sha256(f"{doc.doc_id}|{t}|{pid}".encode()).hexdigest()[:16]
-        records.append(
-            {
-                "id": rid,
-                "type": t,
-                "partners": [{**d.partner.as_dict(), "as_written": d.written}],
-                "date": date,
-                "year": years[0] if years else None,
-                "years": years,
-                "people": [p.as_dict() for p in d.people],
-                "topics": d.topics,
-                "evidence": [{"start": a, "end": b, "text": text[a:b]} for a, b in d.evidence],
-                "language": doc.language,
-                "summary": _summary(t, d.partner, date, d.topics),
-            }
-        )
+        records.append(_record(doc, d, published, egypt_party(text, d.evidence, TYPE_CUES[t])))
     return sorted(records, key=lambda r: (r["type"], r["partners"][0]["en"]))
+
+
+def _read_evidence(text: str, d: _Draft) -> None:
+    """Dates and people from the evidence sentences."""
+    for a, b in d.evidence:
+        sent = text[a:b]
+        # a meeting's dates are not those of an agreement the sentence also mentions
+        if not (d.type == "meeting" and (TYPE_CUES["mou"].search(sent) or TYPE_CUES["agreement"].search(sent))):
+            d.dates.extend(_event_dates(sent))
+        for p in extract_people(sent):
+            if d.type in ("mou", "agreement") and p.part == "participant":
+                continue  # a person merely quoted about an agreement did not sign it
+            if normalize_arabic(p.name) not in {normalize_arabic(q.name) for q in d.people}:
+                d.people.append(p)
+
+
+def _record(doc: DocRecord, d: _Draft, published: str | None, party: list[str]) -> dict[str, Any]:
+    text = doc.text
+    dates = sorted(set(d.dates), key=lambda v: (-len(v), v))
+    # Releases report today's signing without a date: the release's own date is the record's then.
+    date = dates[0] if dates else published
+    years = sorted({int(v[:4]) for v in d.dates} or ({int(published[:4])} if published else set()))
+    rid = hashlib.sha256(f"{doc.doc_id}|{d.type}|{d.partner.id}".encode()).hexdigest()[:16]
+    return {
+        "id": rid,
+        "type": d.type,
+        "partners": [{**d.partner.as_dict(), "as_written": d.written}],
+        "date": date,
+        "date_source": "text" if dates else ("published" if published else None),
+        "year": years[0] if years else None,
+        "years": years,
+        "egypt_party": party,
+        "people": [p.as_dict() for p in d.people],
+        "topics": d.topics,
+        "evidence": [{"start": a, "end": b, "text": text[a:b]} for a, b in d.evidence],
+        "language": doc.language,
+        "summary": _summary(d.type, d.partner, date, d.topics),
+    }
+
+
+# --- the Egyptian party --------------------------------------------------------------------
+#: a body named after these is a witness or host, not a party ("in the presence of the Minister", «وشهد الوزير»)
+_WITNESS = re.compile(
+    r"(?:بحضور|شهد|وشهد|\bin the presence of|\bwitnessed(?: by)?|\battended by)\s*(?:\S+\s+){0,2}$", re.I
+)
+_NOT_OURS_BEFORE = re.compile(r"(?:\bPrime\s+|رئيس مجلس\s+)$")
+
+
+def _foreign(text: str, a: int, b: int) -> bool:
+    """A ministry mention that belongs to another country: "Ghana's Minister of ...", "Minister of
+    Communications of Oman", «وزير الاتصالات وتقنية المعلومات الفلسطيني»."""
+    g = gazetteer()
+    before = " ".join(text[max(0, a - 40) : a].split()[-2:])
+    after = re.split(r"[،,.;:]", text[b : b + 80])[0]
+    # the qualifier is the title's own continuation: it stops at a preposition that starts another phrase
+    after_words = " ".join(re.split(r"\s(?:مع|في|من|إلى|الى|على|عن|لدى|لبحث|خلال)\s", after + " ")[0].split()[:5])
+    if re.match(r"[A-Za-z]", after_words) and not re.match(r"(?:of|for|in|from)\b", after_words, re.I):
+        after_words = ""  # in English a qualifier after the title starts with a preposition
+    return any(m.entity.id != HOME and m.entity.kind == "country" for m in g.find(f"{before} | {after_words}"))
+
+
+def _bodies(text: str, a: int, b: int) -> list[tuple[str, int, int]]:
+    """Egyptian bodies named in text[a:b] that can be a party (not witnesses, not another country's ministry)."""
+    out = []
+    for body, s, e in gazetteer().find_egypt_bodies(text[a:b]):
+        s, e = s + a, e + a
+        ctx = text[max(a, s - 60) : s]
+        if _WITNESS.search(ctx) or _NOT_OURS_BEFORE.search(ctx):
+            continue
+        if body == "MCIT" and _foreign(text, s, e):
+            continue
+        out.append((body, s, e))
+    return out
+
+
+def _gap(start: int, end: int, cues: list[tuple[int, int]]) -> int:
+    """Characters between a mention and the nearest cue (0 when they touch or overlap)."""
+    return min(max(cs - end, start - ce, 0) for cs, ce in cues)
+
+
+def egypt_party(text: str, evidence: list[tuple[int, int]], cue_re: re.Pattern[str]) -> list[str]:
+    """The Egyptian body party to a record: the one named nearest the record's cue in its evidence, else the
+    first one the release names, else none."""
+    for a, b in evidence:
+        bodies = _bodies(text, a, b)
+        cues = [(m.start() + a, m.end() + a) for m in cue_re.finditer(text[a:b])]
+        if bodies and cues:
+            return [min(bodies, key=lambda x: _gap(x[1], x[2], cues))[0]]
+    first = _bodies(text, 0, len(text))
+    return [first[0][0]] if first else []
 
 
 _TYPE_NAMES = {"mou": "MoU", "agreement": "Agreement", "meeting": "Meeting", "initiative": "Initiative"}

@@ -1,0 +1,143 @@
+"""Register extraction against hand labels: precision and recall of records, counterparts, types, dates,
+people (with roles) and the Egyptian party, on invented releases in tests/data/register/.
+
+    .venv/bin/python -m bench.register
+
+Prints the table and writes bench/results/register.md (and .json).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.catalog import DocRecord
+from assistant.text import normalize_arabic
+from ingest.agreements import extract_records
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "register"
+Key = tuple[str, ...]
+
+
+@dataclass
+class Tally:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, gold: set[Key], got: set[Key]) -> None:
+        self.tp += len(gold & got)
+        self.fp += len(got - gold)
+        self.fn += len(gold - got)
+        self.misses += [f"missed {k}" for k in sorted(gold - got)] + [f"extra {k}" for k in sorted(got - gold)]
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+def load_labels() -> list[dict[str, Any]]:
+    return list(json.loads((DATA / "labels.json").read_text(encoding="utf-8"))["documents"])
+
+
+def extract(label: dict[str, Any]) -> list[dict[str, Any]]:
+    """The register records for one labelled document, published date as the loader would give it."""
+    name = label["doc"]
+    text = (DATA / name).read_text(encoding="utf-8")
+    doc = DocRecord(name, name, "txt", label["language"], name, text, "h", len(text), "now", label["published"])
+    return extract_records(doc)
+
+
+def _name(s: str) -> str:
+    return normalize_arabic(s).lower().strip()
+
+
+def _people(doc: str, rec_key: Key, people: list[dict[str, str]], with_role: bool) -> set[Key]:
+    """Person keys; with_role keeps a person only with a role, compared by the gold role's wording."""
+    return {(doc, *rec_key, _name(p["name"]), _name(p["role"]) if with_role else "") for p in people}
+
+
+def _role_ok(gold_role: str, got_role: str) -> bool:
+    return bool(gold_role) and _name(gold_role) in _name(got_role)
+
+
+def score() -> dict[str, Tally]:
+    t = {k: Tally() for k in ("records", "counterparts", "dates", "egypt_party", "people", "people+roles")}
+    types: dict[str, Tally] = {}
+    for label in load_labels():
+        doc = label["doc"]
+        got = {(r["type"], r["partners"][0]["id"]): r for r in extract(label)}
+        gold = {(r["type"], r["partner"]): r for r in label["records"]}
+        t["records"].add({(doc, *k) for k in gold}, {(doc, *k) for k in got})
+        t["counterparts"].add({(doc, k[1]) for k in gold}, {(doc, k[1]) for k in got})
+        for ty in {k[0] for k in gold} | {k[0] for k in got}:
+            types.setdefault(ty, Tally()).add(
+                {(doc, *k) for k in gold if k[0] == ty}, {(doc, *k) for k in got if k[0] == ty}
+            )
+        for k in gold.keys() & got.keys():  # attributes are scored on the records both sides have
+            g, r = gold[k], got[k]
+            t["dates"].add({(doc, *k, str(g["date"]))}, {(doc, *k, str(r.get("date")))})
+            party = r.get("egypt_party") or []
+            t["egypt_party"].add({(doc, *k, str(g["egypt_party"]))}, {(doc, *k, str(party[0] if party else None))})
+            gp, rp = g["people"], r["people"]
+            t["people"].add(_people(doc, k, gp, False), _people(doc, k, rp, False))
+            by_name = {_name(p["name"]): p for p in rp}
+            ok = {
+                p["name"]
+                for p in gp
+                if _name(p["name"]) in by_name and _role_ok(p["role"], by_name[_name(p["name"])]["role"])
+            }
+            roles = Tally()
+            roles.add({(doc, *k, _name(p["name"])) for p in gp}, {(doc, *k, _name(n)) for n in ok})
+            roles.fp = len(rp) - len(ok)  # an extracted person with a wrong or no role is not a correct one
+            t["people+roles"].tp += roles.tp
+            t["people+roles"].fp += max(roles.fp, 0)
+            t["people+roles"].fn += roles.fn
+    for ty, tally in sorted(types.items()):
+        t[f"type: {ty}"] = tally
+    return t
+
+
+def render(t: dict[str, Tally]) -> str:
+    labels = load_labels()
+    n_rec = sum(len(x["records"]) for x in labels)
+    counts = Counter(r["type"] for x in labels for r in x["records"])
+    lines = [
+        "# Register extraction (labelled invented releases)",
+        "",
+        f"{len(labels)} documents ({sum(x['language'] == 'ar' for x in labels)} Arabic), {n_rec} labelled records "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}). Command: `.venv/bin/python -m bench.register`.",
+        "Dates, Egyptian party and people are scored on the records both the labels and the extractor have.",
+        "",
+        "| measure | precision | recall | tp | fp | fn |",
+        "|---|---|---|---|---|---|",
+    ]
+    for k, v in t.items():
+        lines.append(f"| {k} | {v.precision:.2f} | {v.recall:.2f} | {v.tp} | {v.fp} | {v.fn} |")
+    lines += ["", "## Errors (records)", ""] + [f"- {m}" for m in t["records"].misses]
+    lines += ["", "## Errors (dates, party)", ""] + [f"- {m}" for k in ("dates", "egypt_party") for m in t[k].misses]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    from bench.common import write_results
+
+    t = score()
+    md = render(t)
+    print(md)
+    payload = {
+        k: {"precision": v.precision, "recall": v.recall, "tp": v.tp, "fp": v.fp, "fn": v.fn} for k, v in t.items()
+    }
+    write_results("register", payload, md)
+
+
+if __name__ == "__main__":
+    main()
