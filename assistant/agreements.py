@@ -456,7 +456,7 @@ def heading(q: ListQuery, n: int, lang: str) -> str:
     one = q.types[0] if len(q.types) == 1 else None
     if lang == "ar":
         noun = _NOUN_AR[one] if one else "السجلات"
-        verb = _ar_verb(one, party_names)
+        verb = _ar_verb(one, party_names) if party_names else ""
         party = f" {verb}{'' if verb.endswith('بـ') else ' '}{' و'.join(party_names)}" if party_names else ""
         period = f" {q.period_label['ar']}" if q.period_label else ""
         return f"يضم السجل {n} من {noun}{party}{_with_phrase(q, 'ar')}{period}:"
