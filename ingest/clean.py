@@ -44,6 +44,8 @@ _FOOTER_MARKERS = re.compile(
 )
 #: a footer marker this close to the end makes everything after it footer
 FOOTER_ZONE_LINES = 4
+#: page chrome (site name, read time, byline, category label) is looked for in this many first lines
+HEADER_ZONE_LINES = 6
 
 
 @dataclass
@@ -65,8 +67,17 @@ def clean(text: str) -> Cleaned:
     lines = _lines(text)
     nonblank = [i for i, (a, b) in enumerate(lines) if text[a:b].strip()]
     drop: dict[int, str] = {}
+    # Header chrome ("Read time: 3 minutes", the ministry's name, a byline) is not the story;
+    # only whole lines near the top, so a sentence naming the ministry is never touched.
+    from ingest.describe import is_boilerplate_line
+
+    for i in nonblank[:HEADER_ZONE_LINES]:
+        if is_boilerplate_line(text[slice(*lines[i])]):
+            drop[i] = "page header"
     for i in nonblank:
         line = text[slice(*lines[i])]
+        if i in drop:
+            continue
         if _LINE_RE.search(line):
             drop[i] = "boilerplate"
         elif _TAGLINE_RE.search(line) and i in nonblank[-FOOTER_ZONE_LINES:]:

@@ -6,10 +6,13 @@ for bad input, so one broken file never stops a refresh.
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from assistant.text import detect_language
 
@@ -115,6 +118,65 @@ _DROP_TAGS = (
 _BLOCK_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "td", "th", "figcaption", "dd", "dt")
 
 
+_ISO_DATE = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
+
+
+def _iso_date(value: object) -> str | None:
+    m = _ISO_DATE.search(str(value)) if value else None
+    return m.group(0) if m else None
+
+
+def _json_ld_dates(soup: Any) -> Iterator[object]:
+    """``datePublished`` values from the page's JSON-LD blocks (objects, lists and ``@graph``s)."""
+    for tag in soup.find_all("script", attrs={"type": "application/ld+json"}):
+        try:
+            stack = [json.loads(tag.string or "")]
+        except ValueError:
+            continue  # a broken block is common and harmless
+        while stack:
+            node = stack.pop()
+            if isinstance(node, list):
+                stack.extend(node)
+            elif isinstance(node, dict):
+                if "datePublished" in node:
+                    yield node["datePublished"]
+                stack.extend(v for v in node.values() if isinstance(v, list | dict))
+
+
+def html_published(soup: Any) -> str | None:
+    """The page's publication date: ``article:published_time`` and similar meta tags, JSON-LD
+    ``datePublished``, then the first ``<time datetime>``."""
+    metas = ("article:published_time", "datePublished", "og:published_time", "pubdate", "publishdate", "date")
+    for attr in metas:
+        for key in ("property", "name", "itemprop"):
+            tag = soup.find("meta", attrs={key: attr})
+            if tag is not None and (value := _iso_date(tag.get("content"))):
+                return value
+    for raw in _json_ld_dates(soup):
+        if date := _iso_date(raw):
+            return date
+    for tag in soup.find_all("time"):
+        if value := _iso_date(tag.get("datetime")):
+            return value
+    return None
+
+
+def html_title(soup: Any) -> str | None:
+    """``og:title``, else the first ``<h1>``, else ``<title>`` without its site-name suffix."""
+    from ingest.describe import strip_site_name
+
+    og = soup.find("meta", attrs={"property": "og:title"}) or soup.find("meta", attrs={"name": "og:title"})
+    if og is not None and str(og.get("content") or "").strip():
+        return " ".join(str(og["content"]).split())
+    h1 = soup.body.find("h1") if soup.body else soup.find("h1")
+    if h1 is not None and h1.get_text(strip=True):
+        return str(h1.get_text(" ", strip=True))
+    if soup.title and soup.title.string and soup.title.string.strip():
+        site = soup.find("meta", attrs={"property": "og:site_name"})
+        return strip_site_name(" ".join(soup.title.string.split()), site.get("content") if site else None)
+    return None
+
+
 def _load_html(data: bytes) -> Loaded | Skip:
     from bs4 import BeautifulSoup
 
@@ -122,21 +184,11 @@ def _load_html(data: bytes) -> Loaded | Skip:
     if isinstance(dec, Skip):
         return dec
     soup = BeautifulSoup(dec[0], "lxml")
-    title = None
-    if soup.title and soup.title.string:
-        title = soup.title.string.strip() or None
-    published = None
-    for attr in ("article:published_time", "datePublished", "date", "pubdate"):
-        tag = soup.find("meta", attrs={"property": attr}) or soup.find("meta", attrs={"name": attr})
-        if tag and tag.get("content"):
-            published = str(tag["content"])[:10]
-            break
+    title = html_title(soup)
+    published = html_published(soup)  # before chrome is dropped: the date may sit in a header
     for tag in soup(_DROP_TAGS):
         tag.decompose()
     body = soup.body or soup
-    h1 = body.find("h1")
-    if h1 and h1.get_text(strip=True):
-        title = h1.get_text(" ", strip=True)
     lines: list[str] = []
     for el in body.find_all(_BLOCK_TAGS):
         if el.find(_BLOCK_TAGS):  # a container of other blocks: its children are emitted themselves
