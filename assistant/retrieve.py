@@ -121,7 +121,8 @@ class Hit:
 
 
 def _date_overlap(doc: DocRecord, lo: str | None, hi: str | None) -> bool:
-    values = [d["value"] for d in doc.dates] or ([doc.published] if doc.published else [])
+    # A release is dated by its publication, not by every year it mentions ("2022-2029" plans).
+    values = [doc.published] if doc.published else [d["value"] for d in doc.dates]
     if not values:
         return False
 

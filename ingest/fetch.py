@@ -198,5 +198,10 @@ def name_for_url(url: str, ext: str) -> str:
     return f"{slug.strip('-')[:80]}-{digest}{ext}"
 
 
-def url_sidecar(url: str) -> dict[str, object]:
-    return {"source": url, "fetched_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+def url_sidecar(url: str, published: str | None = None) -> dict[str, object]:
+    """A fetched page's metadata; ``published`` (ISO date, when the caller knows it) is the
+    ingest's last resort for the publication date, after the page's own metadata and dateline."""
+    meta: dict[str, object] = {"source": url, "fetched_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    if published:
+        meta["published"] = published
+    return meta

@@ -34,18 +34,14 @@ from assistant.settings import Settings
 from assistant.text import detect_language, tokenize
 from ingest.chunk import SentenceChunker, display_text
 from ingest.clean import clean
-from ingest.describe import derive_title, extract_dates
+from ingest.describe import derive_title, extract_dates, publication_date
 from ingest.load import Loaded, Skip, load_bytes, read_source
+from ingest.twins import Facts, facts, is_related, twin_score
 
 #: bump when loading, cleaning, sentence splitting, chunking or register extraction changes what is indexed
-PIPELINE_VERSION = 6
+PIPELINE_VERSION = 7
 META_DIR = ".meta"  # sidecar metadata for fetched pages (their URL), inside the sources folder
 LOCK_FILE = "ingest.lock"
-#: translation detection thresholds, chosen on XQuAD's parallel paragraphs against
-#: same-article non-parallel ones (recall .83, no false link in 320 hard negatives)
-TRANSLATION_MEAN_SIM = 0.83
-TRANSLATION_MEAN_SIM_SHORT = 0.85
-TRANSLATION_MIN_ORDER = 0.5
 #: documents in the other language, nearest by document vector, that are checked in detail
 TRANSLATION_CANDIDATES = 5
 
@@ -68,6 +64,11 @@ class DocOutcome:
     reason: str | None = None
     language: str | None = None
     title: str | None = None
+    published: str | None = None
+    translation_of: str | None = None  # the twin: a translation of the same text
+    related: list[str] = field(default_factory=list)  # other-language reports of the same event
+    records_added: int = 0  # register records extracted from this document
+    records_merged: int | None = None  # register records merged with other documents' (filled by the register)
 
 
 @dataclass
@@ -109,6 +110,12 @@ class IngestReport:
             elif d.action in ("added", "updated", "removed"):
                 extra = f" ({d.language}, {d.chunks} chunks)" if d.action != "removed" else ""
                 lines.append(f"  {d.action} {d.doc_id}{extra}")
+                if d.action != "removed":
+                    lines.append(f"    title: {d.title}; published: {d.published or 'unknown'}")
+                if d.translation_of:
+                    lines.append(f"    translation of {d.translation_of}")
+                if d.related:
+                    lines.append(f"    also reported in {', '.join(d.related)}")
         return "\n".join(lines)
 
 
@@ -144,17 +151,33 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def source_of(path: Path, sources_dir: Path) -> str:
-    """A document's source: its URL when it was fetched, else its file name."""
+def sidecar(path: Path, sources_dir: Path) -> dict[str, Any]:
+    """The metadata written when a page was fetched (its URL, maybe its date); {} for other files."""
     side = sources_dir / META_DIR / (path.name + ".json")
     if side.is_file():
         try:
-            url = json.loads(side.read_text(encoding="utf-8")).get("source")
-            if isinstance(url, str) and url:
-                return url
+            meta = json.loads(side.read_text(encoding="utf-8"))
+            return meta if isinstance(meta, dict) else {}
         except (OSError, ValueError):
             pass
-    return path.relative_to(sources_dir).as_posix()
+    return {}
+
+
+def source_of(path: Path, sources_dir: Path) -> str:
+    """A document's source: its URL when it was fetched, else its file name."""
+    url = sidecar(path, sources_dir).get("source")
+    return url if isinstance(url, str) and url else path.relative_to(sources_dir).as_posix()
+
+
+def sidecar_date(path: Path, sources_dir: Path) -> str | None:
+    """The publication date recorded at fetch time, when it is an ISO date."""
+    value = sidecar(path, sources_dir).get("published")
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        return None  # a hand-edited sidecar: its date is ignored, not fatal
 
 
 def scan_sources(sources_dir: Path, scope: Sequence[Path] | None = None) -> list[Path]:
@@ -182,6 +205,7 @@ class _Prepared:
     layout: list[int]  # sentences per chunk
     records: list[dict[str, Any]] = field(default_factory=list)
     vec: np.ndarray | None = None  # the document's mean chunk vector
+    related: list[str] = field(default_factory=list)  # same event, not a translation (reported only)
 
     @property
     def sent_vecs(self) -> np.ndarray:
@@ -228,7 +252,9 @@ class Refresher:
         cfg = self.settings.ingest
         return SentenceChunker(cfg.chunk_tokens, cfg.overlap_tokens, count)
 
-    def prepare(self, doc_id: str, source: str, loaded: Loaded, data_hash: str, size: int) -> _Prepared | Skip:
+    def prepare(
+        self, doc_id: str, source: str, loaded: Loaded, data_hash: str, size: int, sidecar_date: str | None = None
+    ) -> _Prepared | Skip:
         text = loaded.text
         if len(text) > self.settings.ingest.max_text_chars:
             return Skip(f"text too long ({len(text)} characters > {self.settings.ingest.max_text_chars})")
@@ -241,6 +267,9 @@ class Refresher:
             return Skip("no Arabic or English text found")
         dates = extract_dates(text, cleaned.spans)
         values = sorted(d.value for d in dates)
+        # The format's own date (HTML/Word metadata), the release's date line or dateline, then
+        # the date recorded when the page was fetched.
+        published = loaded.published or publication_date(text) or sidecar_date
         doc = DocRecord(
             doc_id=doc_id,
             source=source,
@@ -251,10 +280,10 @@ class Refresher:
             content_hash=data_hash,
             size=size,
             ingested_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            published=loaded.published,
+            published=published,
             dates=[d.as_dict() for d in dates],
-            date_min=values[0] if values else loaded.published,
-            date_max=values[-1] if values else loaded.published,
+            date_min=values[0] if values else published,
+            date_max=values[-1] if values else published,
             notes=loaded.notes + [f"removed {why}: {text[a:b].strip()[:80]}" for a, b, why in cleaned.removed],
         )
         spans = self._chunker().chunk(text, cleaned.spans)
@@ -342,7 +371,10 @@ class Refresher:
                 report.documents.append(DocOutcome(doc_id, "unchanged"))
                 continue
             loaded = load_bytes(data, paths[doc_id].name)
-            prepared = loaded if isinstance(loaded, Skip) else self.prepare(doc_id, source, loaded, h, len(data))
+            side_date = sidecar_date(paths[doc_id], sources)
+            prepared = (
+                loaded if isinstance(loaded, Skip) else self.prepare(doc_id, source, loaded, h, len(data), side_date)
+            )
             if isinstance(prepared, Skip):
                 report.documents.append(DocOutcome(doc_id, "skipped", reason=prepared.reason + prior))
                 continue
@@ -430,6 +462,8 @@ class Refresher:
 
         Candidates are preselected by document vectors (the few nearest documents in the other
         language), so a refresh costs the same whether the index holds ten documents or ten thousand.
+        A candidate becomes the translation only when :func:`ingest.twins.is_twin` holds; one that
+        shares the event without being a translation is recorded as related (report only).
         """
         changed = {p.doc.doc_id for p in todo}
         gone = set(removed) | changed
@@ -449,28 +483,21 @@ class Refresher:
             by_lang[lang] = (ids, np.stack([np.asarray(pool[d][1], np.float32) for d in ids]))
         taken = {d.doc_id: d.translation_of for d in existing if d.translation_of and d.doc_id not in gone}
         prepared = {p.doc.doc_id: p for p in todo}
-
-        def sentences(doc_id: str) -> np.ndarray:
-            if doc_id in prepared:
-                return prepared[doc_id].sent_vecs
-            sv = [c.sent_vecs for c in self.catalog.doc_chunks(doc_id)]
-            return np.concatenate(sv) if sv else np.zeros((0, 1), np.float32)
-
+        views = _TwinViews(self.catalog, prepared, {d.doc_id: d for d in existing})
         for p in todo:
             a = p.doc.doc_id
-            others = [lg for lg in by_lang if lg != p.doc.language]
-            if p.vec is None or not others:
+            if p.vec is None:
                 continue
             best, best_score = None, 0.0
-            for lang in others:
+            for lang in (lg for lg in by_lang if lg != p.doc.language):
                 ids, mat = by_lang[lang]
                 order = np.argsort(-(mat @ np.asarray(p.vec, np.float32)))[:TRANSLATION_CANDIDATES]
-                for j in order:
-                    b = ids[int(j)]
-                    if taken.get(b) not in (None, a):
-                        continue
-                    score = translation_score(p.sent_vecs, sentences(b))
-                    if score > best_score:
+                for b in (ids[int(j)] for j in order):
+                    score = views.twin_score(a, b)
+                    if score is None:
+                        if is_related(views.facts(a), views.facts(b)):
+                            p.related.append(b)
+                    elif score > best_score and taken.get(b) in (None, a):
                         best, best_score = b, score
             if best is None:
                 continue
@@ -551,7 +578,21 @@ class Refresher:
         self.collect_garbage()
         for p in todo:
             action = "updated" if p.doc.doc_id in known else "added"
-            report.documents.append(DocOutcome(p.doc.doc_id, action, len(p.chunks), None, p.doc.language, p.doc.title))
+            doc = p.doc
+            report.documents.append(
+                DocOutcome(
+                    doc.doc_id,
+                    action,
+                    len(p.chunks),
+                    None,
+                    doc.language,
+                    doc.title,
+                    doc.published,
+                    doc.translation_of,
+                    sorted(set(p.related) - {doc.translation_of}),
+                    len(p.records),
+                )
+            )
         for d in removed:
             report.documents.append(DocOutcome(d, "removed"))
         report.chunks_added = len(new_chunks)
@@ -587,6 +628,44 @@ class Refresher:
         return len(stray) + len(missing)
 
 
+class _TwinViews:
+    """Each document's translation facts and unique sentence vectors, read once per run."""
+
+    def __init__(self, catalog: Catalog, prepared: dict[str, _Prepared], docs: dict[str, DocRecord]) -> None:
+        self.catalog, self.prepared, self.docs = catalog, prepared, docs
+        self._cache: dict[str, tuple[Facts, np.ndarray]] = {}
+
+    def _view(self, doc_id: str) -> tuple[Facts, np.ndarray]:
+        if doc_id not in self._cache:
+            p = self.prepared.get(doc_id)
+            # the run's document list carries no text (a large index): an indexed candidate is read alone
+            doc = p.doc if p else (self.catalog.document(doc_id) or self.docs[doc_id])
+            chunks = p.chunks if p else self.catalog.doc_chunks(doc_id)
+            content, vecs = unique_sentences(doc.text, chunks)
+            self._cache[doc_id] = (facts(doc.language, content, doc.countries, doc.published), vecs)
+        return self._cache[doc_id]
+
+    def facts(self, doc_id: str) -> Facts:
+        return self._view(doc_id)[0]
+
+    def twin_score(self, a: str, b: str) -> float | None:
+        """How well ``b`` aligns as ``a``'s translation; None when it is not one."""
+        (fa, va), (fb, vb) = self._view(a), self._view(b)
+        return twin_score(fa, fb, va, vb)
+
+
+def unique_sentences(text: str, chunks: Sequence[ChunkRecord]) -> tuple[str, np.ndarray]:
+    """A document's content and sentence vectors with each sentence once (chunks overlap)."""
+    seen: dict[tuple[int, int], np.ndarray] = {}
+    for c in chunks:
+        for span, vec in zip(c.sentences, c.sent_vecs, strict=False):
+            seen.setdefault((int(span[0]), int(span[1])), np.asarray(vec, np.float32))
+    spans = sorted(seen)
+    content = "\n".join(text[a:b] for a, b in spans)
+    vecs = np.stack([seen[s] for s in spans]) if spans else np.zeros((0, 1), np.float32)
+    return content, vecs
+
+
 def document_vector(chunk_vecs: np.ndarray) -> np.ndarray:
     """A document's direction: the unit-length mean of its chunk vectors."""
     mean = np.asarray(chunk_vecs, np.float32).mean(axis=0)
@@ -606,32 +685,6 @@ def chunk_twins(
     forward = [theirs[int(j)].id if sims[i, j] >= TWIN_SIM else None for i, j in enumerate(best_b)]
     backward = [mine[int(i)].id if sims[i, j] >= TWIN_SIM else None for j, i in enumerate(best_a)]
     return forward, backward
-
-
-def translation_score(va: np.ndarray, vb: np.ndarray) -> float:
-    """How well two documents' sentences align as translations; 0 when they are not.
-
-    Translations have a close counterpart for most sentences (mean best cosine)
-    *in the same order* (rank correlation of positions); same-topic documents
-    reach similar cosines but not the order.
-    """
-    if len(va) > len(vb):
-        va, vb = vb, va
-    if len(va) == 0 or len(va) < 0.25 * len(vb):
-        return 0.0
-    sims = np.asarray(va, np.float32) @ np.asarray(vb, np.float32).T
-    mean_best = float(sims.max(axis=1).mean())
-    if len(va) < 4:
-        return mean_best if mean_best >= TRANSLATION_MEAN_SIM_SHORT else 0.0
-    if mean_best < TRANSLATION_MEAN_SIM:  # the cheap test first
-        return 0.0
-    best = sims.argmax(axis=1)
-    if len(set(best.tolist())) < 2:
-        return 0.0  # every sentence maps to one: no order to speak of
-    from scipy.stats import spearmanr
-
-    order = spearmanr(np.arange(len(va)), best).statistic
-    return mean_best if np.isfinite(order) and order >= TRANSLATION_MIN_ORDER else 0.0
 
 
 def write_lexical(catalog: Catalog, path: Path) -> LexicalIndex:
