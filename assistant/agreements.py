@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from assistant.catalog import Catalog
+from assistant.events import first_evidence, merge_records
 from assistant.gazetteer import HOME, gazetteer
 from assistant.protocols import Evidence
 
@@ -53,8 +54,9 @@ def query_records(
     since: int | None = None,
     until: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Register records filtered by partner (id, English or Arabic name), type and year range."""
-    rows = catalog.records()
+    """Register records, one per event (reports of one event in several documents merged), filtered by partner
+    (id, English or Arabic name), type and year range."""
+    rows = merge_records(catalog.records())
     if country:
         ent = gazetteer().lookup(country)
         if ent is None:
@@ -82,7 +84,9 @@ def render_table(rows: list[dict[str, Any]]) -> str:
         if people:
             out.append(f"{'':10s} people: {people}")
         for ev in r["evidence"][:2]:
-            out.append(f"{'':10s} [{r['doc_id']} {ev['start']}-{ev['end']}] {ev['text'][:140]}")
+            out.append(f"{'':10s} [{ev.get('doc_id', r['doc_id'])} {ev['start']}-{ev['end']}] {ev['text'][:140]}")
+        if len(r.get("doc_ids") or []) > 2 or len(r["evidence"]) > 2:
+            out.append(f"{'':10s} ({len(r['evidence'])} evidence sentences in {len(r.get('doc_ids') or [])} documents)")
     return "\n".join(out) + "\n"
 
 
@@ -99,6 +103,7 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
             "people",
             "topics",
             "document",
+            "documents",
             "start",
             "end",
             "evidence",
@@ -106,7 +111,7 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     )
     for r in rows:
         for p in r["partners"]:
-            ev = r["evidence"][0]
+            ev = first_evidence(r)
             w.writerow(
                 [
                     r["type"],
@@ -116,7 +121,8 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
                     " ".join(map(str, r.get("years") or [])),
                     "; ".join(f"{x['name']} ({x['role'] or x['part']})" for x in r["people"]),
                     "; ".join(r["topics"]),
-                    r["doc_id"],
+                    ev.get("doc_id", r["doc_id"]),
+                    "; ".join(r.get("doc_ids") or [r["doc_id"]]),
                     ev["start"],
                     ev["end"],
                     ev["text"],
@@ -474,8 +480,18 @@ def _item(r: dict[str, Any], n: int, language: str) -> str:
         details.append(r["date"])
     if r["topics"] and language == "en":
         details.append(", ".join(r["topics"][:3]))
+    k = len(r.get("doc_ids") or [])
+    if k > 1:  # one event, several reports: the journalist can open them all from the Agreements tab
+        details.append(f"reported in {k} documents" if language != "ar" else _ar_reported(k))
     extra = f" ({'; '.join(details)})" if details else ""
     return f"- {label}: {partner_names}{extra} [{n}]"
+
+
+def _ar_reported(k: int) -> str:
+    """«ورد في وثيقتين», «ورد في 3 وثائق», «ورد في 12 وثيقة»: the counted noun agrees with the number."""
+    if k == 2:
+        return "ورد في وثيقتين"
+    return f"ورد في {k} وثائق" if k <= 10 else f"ورد في {k} وثيقة"
 
 
 def register_answer(
@@ -486,7 +502,8 @@ def register_answer(
     q = list_query(question)
     if q is None:
         return None
-    rows = [r for r in catalog.records() if allowed_docs is None or r["doc_id"] in allowed_docs]
+    # Filter documents before merging, so a merged record only shows reports the filters allow.
+    rows = merge_records([r for r in catalog.records() if allowed_docs is None or r["doc_id"] in allowed_docs])
     rows, unfiltered = filter_records(rows, q)
     if not rows:
         return None
@@ -496,13 +513,14 @@ def register_answer(
     by_evidence: dict[tuple[str, int, int], int] = {}
     docs = {d.doc_id: d for d in catalog.documents()}
     for r in sorted(rows, key=lambda r: (TYPES.index(r["type"]), r.get("date") or "", r["partners"][0]["en"])):
-        ev = r["evidence"][0]
-        key = (r["doc_id"], ev["start"], ev["end"])
+        ev = first_evidence(r, lang)  # a report in the question's language when the event has one
+        doc_id = str(ev.get("doc_id", r["doc_id"]))
+        key = (doc_id, ev["start"], ev["end"])
         if key not in by_evidence:
             by_evidence[key] = len(by_evidence) + 1
-            doc = docs.get(r["doc_id"])
-            lg = doc.language if doc else r["language"]
-            evidence.append(Evidence(by_evidence[key], "", r["doc_id"], lg, ev["start"], ev["end"], ev["text"], 1.0))
+            doc = docs.get(doc_id)
+            lg = doc.language if doc else str(ev.get("language") or r["language"])
+            evidence.append(Evidence(by_evidence[key], "", doc_id, lg, ev["start"], ev["end"], ev["text"], 1.0))
         lines.append(_item(r, by_evidence[key], language))
     text = heading(q, len(rows), lang) + "\n" + "\n".join(lines)
     if unfiltered:
