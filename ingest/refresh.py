@@ -116,7 +116,25 @@ class IngestReport:
                     lines.append(f"    translation of {d.translation_of}")
                 if d.related:
                     lines.append(f"    also reported in {', '.join(d.related)}")
+                if d.records_added:
+                    merged = f", {d.records_merged} merged with other documents'" if d.records_merged else ""
+                    lines.append(f"    register: {d.records_added} records{merged}")
         return "\n".join(lines)
+
+
+def count_merges(report: IngestReport, records: list[dict[str, Any]]) -> None:
+    """Fill ``records_merged`` of each added or updated document: how many of its register records report an
+    event another document reports too (the register lists them as one, see assistant.events)."""
+    from assistant.events import merge_records
+
+    shared: dict[str, int] = {}
+    for event in merge_records(records):
+        if len(event["doc_ids"]) > 1:
+            for doc_id in event["doc_ids"]:
+                shared[doc_id] = shared.get(doc_id, 0) + 1
+    for d in report.documents:
+        if d.action in ("added", "updated"):
+            d.records_merged = shared.get(d.doc_id, 0)
 
 
 @contextlib.contextmanager
@@ -389,6 +407,7 @@ class Refresher:
         self._extract_records(todo)
         links, twins = self._link_translations(todo, removed)
         self._commit(todo, removed, links, twins, known, report)
+        count_merges(report, self.catalog.records())
         report.seconds = time.perf_counter() - t0
         order = {"added": 0, "updated": 1, "removed": 2, "skipped": 3, "unchanged": 4}
         report.documents.sort(key=lambda d: (order[d.action], d.doc_id))
