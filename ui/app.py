@@ -300,17 +300,17 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     r.get("date") or "",
                     "; ".join(f"{p['name']} ({p['role'] or p['part']})" for p in r["people"]),
                     ", ".join(r["topics"][:4]),
-                    r["doc_id"],
+                    ", ".join(r.get("doc_ids") or [r["doc_id"]]),  # one event, every document reporting it
                 ]
                 for r in rows
             ]
             ev = ""
             if rows:
                 r = rows[min(max(int(row or 0), 0), len(rows) - 1)]
-                text = assistant.document_text(r["doc_id"])
                 items = "".join(
-                    f'<li dir="auto"><span class="meta">{esc(r["doc_id"])} {e["start"]}–{e["end"]}</span> '
-                    f'<mark dir="auto">{esc(text[e["start"] : e["end"]])}</mark></li>'
+                    # a merged event's evidence comes from every document reporting it
+                    f'<li dir="auto"><span class="meta">{esc(e["doc_id"])} {e["start"]}–{e["end"]}</span> '
+                    f'<mark dir="auto">{esc(assistant.document_text(e["doc_id"])[e["start"] : e["end"]])}</mark></li>'
                     for e in r["evidence"]
                 )
                 ev = f'<div class="evidence"><h4 dir="auto">{esc(r["summary"])}</h4><ol>{items}</ol></div>'
