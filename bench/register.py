@@ -179,7 +179,7 @@ def main() -> None:
     t = score()
     md = render(t)
     print(md)
-    payload = {
+    payload: dict[str, object] = {
         k: {"precision": v.precision, "recall": v.recall, "tp": v.tp, "fp": v.fp, "fn": v.fn} for k, v in t.items()
     }
     write_results("register", payload, md)
