@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,71 +20,14 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.catalog import Catalog, DocRecord
 from assistant.cite import Citation
+from assistant.messages import MESSAGES, bilingual, message  # noqa: F401 - re-exported
 from assistant.protocols import Evidence
 from assistant.retrieve import Filters, Hit, SearchEngine
 from assistant.settings import AnswerSettings
-from assistant.text import detect_language, strip_invisible, tokenize
+from assistant.text import clean_question, detect_language, has_words, tokenize  # noqa: F401 - re-exported
 from ingest.describe import extract_dates
 
-# --- messages in both languages --------------------------------------------------
-MESSAGES = {
-    "abstain": {
-        "en": "The sources do not say.",
-        "ar": "لا تذكر المصادر ذلك.",
-    },
-    "related": {
-        "en": "Closest passages:",
-        "ar": "أقرب المقاطع:",
-    },
-    "other_language": {
-        "en": "The sources cover this in Arabic only; the relevant passage reads:",
-        "ar": "تتناول المصادر هذا باللغة الإنجليزية فقط، ونص المقطع ذي الصلة:",
-    },
-    "empty": {
-        "en": "Please type a question.",
-        "ar": "يُرجى كتابة سؤال.",
-    },
-    "no_words": {
-        "en": "Please ask your question in words, in Arabic or English.",
-        "ar": "يُرجى كتابة السؤال بكلمات، بالعربية أو الإنجليزية.",
-    },
-    "too_long": {
-        "en": "This question is too long ({n} characters; the limit is {limit}). Please shorten it.",
-        "ar": "السؤال طويل جدًا ({n} حرفًا، والحد الأقصى {limit}). يُرجى اختصاره.",
-    },
-    "unavailable": {
-        "en": "The index is not available right now: {why}",
-        "ar": "الفهرس غير متاح حاليًا: {why}",
-    },
-    "error": {
-        "en": "Sorry, something went wrong while answering. The error was logged; please try again.",
-        "ar": "عذرًا، حدث خطأ أثناء الإجابة. سُجّل الخطأ؛ يُرجى المحاولة مرة أخرى.",
-    },
-}
-
-
-def message(key: str, lang: str, **kw: object) -> str:
-    return MESSAGES[key]["ar" if lang == "ar" else "en"].format(**kw)
-
-
-def bilingual(key: str, **kw: object) -> str:
-    return f"{message(key, 'en', **kw)}\n{message(key, 'ar', **kw)}"
-
-
 # --- question analysis --------------------------------------------------------------
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]")
-
-
-def clean_question(text: str) -> str:
-    """Drop control and bidi-override characters, collapse whitespace (the question is untrusted)."""
-    text = unicodedata.normalize("NFC", strip_invisible(_CONTROL.sub(" ", text)))
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def has_words(text: str) -> bool:
-    return any(ch.isalpha() for ch in text)
-
-
 QTYPES: dict[str, re.Pattern[str]] = {
     "when": re.compile(
         r"\bwhen\b|\bwhat (?:date|year|month|day)\b|\bwhich (?:year|month|date)\b|\bin what year\b|"
@@ -192,6 +134,7 @@ class Answer:
     standalone: str | None = None  # the search query after follow-up resolution
     generator: str = "extractive"
     notes: list[str] = field(default_factory=list)
+    short: str | None = None  # the direct short answer of a typed question, in the asker's language
 
     def contract(self) -> dict[str, Any]:
         """The exact public JSON object of `taawun ask --json`."""
@@ -200,6 +143,7 @@ class Answer:
             "language": self.language,
             "answer": self.answer,
             "abstained": self.abstained,
+            "short_answer": self.short,
             "citations": [c.contract() for c in self.citations],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }
@@ -308,7 +252,7 @@ def _partners_in(text: str) -> set[str]:
 def select_evidence(
     question: str, qlang: str, hits: Sequence[Hit], text_of: Callable[[str], str], cfg: AnswerSettings
 ) -> Selection:
-    from assistant.generate import looks_like_injection
+    from assistant.guard import looks_like_injection
 
     # Text that addresses a model ("ignore previous instructions ...") is not evidence about anything.
     cands = [c for c in _candidates(hits, tokenize(question), qlang, text_of) if not looks_like_injection(c.text)]

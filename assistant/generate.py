@@ -14,6 +14,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from assistant.cite import MARKER, markers, repair_markers
+from assistant.guard import as_data, looks_like_injection
+from assistant.messages import message
 from assistant.protocols import Evidence, Generation
 from assistant.settings import AnswerSettings, Settings
 from assistant.text import detect_language, normalize_arabic
@@ -22,8 +24,6 @@ LANG_NAME = {"ar": "Arabic", "en": "English"}
 
 
 def _lead_in(language: str) -> str:
-    from assistant.answer import message
-
     return message("other_language", language)
 
 
@@ -35,7 +35,8 @@ class ExtractiveGenerator:
     def __init__(self, cfg: AnswerSettings | None = None) -> None:
         self.cfg = cfg or AnswerSettings()
 
-    def compose(self, language: str, evidence: Sequence[Evidence]) -> str:
+    def compose(self, language: str, evidence: Sequence[Evidence], lead: str | None = None) -> str:
+        """The quote; ``lead`` is the answer's own words that open it (None: the one-line lead-in of old)."""
         parts: list[str] = []
         last_n = None
         for ev in evidence:
@@ -46,37 +47,25 @@ class ExtractiveGenerator:
                 parts.append(f"{text} [{ev.n}]")
             last_n = ev.n
         body = " ".join(parts)
-        if evidence and all(ev.language != language for ev in evidence):
-            return f"{_lead_in(language)}\n\n“{body}”" if language == "en" else f"{_lead_in(language)}\n\n«{body}»"
-        return body
+        foreign = bool(evidence) and all(ev.language != language for ev in evidence)
+        quoted = (f"“{body}”" if language == "en" else f"«{body}»") if foreign else body
+        if lead is not None:
+            return f"{lead}\n\n{quoted}" if lead else quoted
+        return f"{_lead_in(language)}\n\n{quoted}" if foreign else body
 
-    def generate(self, question: str, language: str, evidence: Sequence[Evidence]) -> Gen[str, None, Generation]:
-        text = self.compose(language, evidence)
+    def generate(
+        self, question: str, language: str, evidence: Sequence[Evidence], lead: str | None = None
+    ) -> Gen[str, None, Generation]:
+        text = self.compose(language, evidence, lead)
         # Stream word by word so the UI behaves the same with every generator.
         yield from re.findall(r"\S+\s*", text)
         return Generation(text, abstained=not evidence, used=sorted({e.n for e in evidence}))
 
 
 # --- LLM ------------------------------------------------------------------------------
-_INJECTION = re.compile(
-    r"ignore (?:all |any )?(?:the )?(?:previous|prior|above|earlier) (?:instructions|prompts?|rules)|"
-    r"disregard (?:the |all )?(?:previous|prior|above) |you are now|new instructions|system prompt|"
-    r"تجاهل (?:جميع |كل )?(?:التعليمات|الأوامر)|تعليمات جديدة",
-    re.I,
-)
-_DELIMS = re.compile(r"</?\s*(?:passages?|question|system|instructions?)\s*>|<\|[^|]*\|>", re.I)
 _NUM = re.compile(r"\d+(?:[.,]\d+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
 _TRAILING_MARKERS = re.compile(r"([.!?؟])\s*((?:\[\d{1,3}\])+)")
-
-
-def looks_like_injection(text: str) -> bool:
-    return bool(_INJECTION.search(text))
-
-
-def as_data(text: str) -> str:
-    """Neutralise anything in document text that could pass for our prompt's structure."""
-    return _DELIMS.sub(" ", text).replace("[", "(").replace("]", ")")
 
 
 SYSTEM_PROMPT = (
@@ -93,8 +82,6 @@ SYSTEM_PROMPT = (
 
 
 def build_messages(question: str, language: str, evidence: Sequence[Evidence]) -> list[dict[str, str]]:
-    from assistant.answer import message
-
     passages = "\n".join(f"[{ev.n}] ({LANG_NAME.get(ev.language, ev.language)}) {as_data(ev.text)}" for ev in evidence)
     system = SYSTEM_PROMPT.format(
         language_name=LANG_NAME.get(language, "English"), abstain=message("abstain", language)
@@ -109,8 +96,6 @@ def _digits(text: str) -> str:
 
 def validate(text: str, language: str, evidence: Sequence[Evidence]) -> tuple[str | None, list[str]]:
     """Check a model answer against its evidence; return (answer or None to fall back, notes)."""
-    from assistant.answer import message
-
     notes: list[str] = []
     text = text.strip()
     if not text:
@@ -169,18 +154,22 @@ class LLMGenerator:
             if isinstance(content, str) and content:
                 yield content
 
-    def generate(self, question: str, language: str, evidence: Sequence[Evidence]) -> Gen[str, None, Generation]:
+    def generate(
+        self, question: str, language: str, evidence: Sequence[Evidence], lead: str | None = None
+    ) -> Gen[str, None, Generation]:
         # Sentences that try to instruct a model are neither sent to it nor quoted.
         given = [e for e in evidence if not looks_like_injection(e.text)]
         if not given:
             return Generation("", abstained=True, notes=["the evidence reads like instructions; withheld"])
         parts: list[str] = []
+        if lead:
+            yield f"{lead}\n\n"  # the typed short answer is extractive and checked; the model rewords the rest
         try:
             for token in self._stream(build_messages(question, language, given)):
                 parts.append(token)
                 yield token
         except Exception as exc:  # noqa: BLE001 - any model/server failure falls back to the grounded answer
-            text = self.fallback.compose(language, given)
+            text = self.fallback.compose(language, given, lead)
             return Generation(
                 text,
                 used=sorted({e.n for e in given}),
@@ -189,8 +178,10 @@ class LLMGenerator:
         answer, notes = validate("".join(parts), language, given)
         if not answer:
             # Not validated, or the model declined although evidence was selected: the grounded quote is safer.
-            text = self.fallback.compose(language, given)
+            text = self.fallback.compose(language, given, lead)
             return Generation(
                 text, used=sorted({e.n for e in given}), notes=[*notes, "fell back to the extractive answer"]
             )
+        if lead:
+            answer = f"{lead}\n\n{answer}"
         return Generation(answer, used=markers(answer), notes=notes)

@@ -92,6 +92,11 @@ class LexicalIndex:
         qtf = np.asarray(list(counts.values()), dtype=np.float32)
         return terms, qtf
 
+    def idf_of(self, tokens: Sequence[str]) -> np.ndarray:
+        """IDF per token; a token the index has never seen weighs as much as the rarest one."""
+        top = float(self.idf.max()) if len(self.idf) else 1.0
+        return np.asarray([float(self.idf[self.vocab[t]]) if t in self.vocab else top for t in tokens])
+
     def max_score(self, tokens: Sequence[str]) -> float:
         """An upper bound of any chunk's score for this query, to normalise scores to [0, 1)."""
         terms, qtf = self._query_vector(tokens)

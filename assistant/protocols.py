@@ -82,4 +82,8 @@ class Generator(Protocol):
 
     name: str
 
-    def generate(self, question: str, language: str, evidence: Sequence[Evidence]) -> Gen[str, None, Generation]: ...
+    def generate(
+        self, question: str, language: str, evidence: Sequence[Evidence], lead: str | None = None
+    ) -> Gen[str, None, Generation]:
+        """``lead``: the answer's own opening words (short answers), already grounded, with markers."""
+        ...

@@ -73,6 +73,9 @@ class AnswerSettings(_Section):
     max_question_chars: int = Field(2000, ge=10)
     abstain_threshold: float = 3.0
     history_turns: int = Field(3, ge=0)
+    # learned: the trained evidence scorer (assistant/data/evidence_scorer.json); rules: the pre-rewrite
+    # hand rules, kept as the benchmark baseline (bench/answers_xquad.py)
+    selector: Literal["learned", "rules"] = "learned"
 
 
 class LLMSettings(_Section):
@@ -88,6 +91,8 @@ class UISettings(_Section):
     host: str = "127.0.0.1"
     port: int = 7860
     max_upload_mb: float = Field(10.0, gt=0)
+    # addresses (or CIDR networks) of reverse proxies whose X-Forwarded-For is believed; empty: none is
+    trusted_proxies: list[str] = []
 
 
 class AdminSettings(_Section):

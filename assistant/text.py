@@ -230,3 +230,16 @@ _WS = re.compile(r"\s+")
 
 def squash_whitespace(text: str) -> str:
     return _WS.sub(" ", text).strip()
+
+
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]")
+
+
+def clean_question(text: str) -> str:
+    """Drop control and bidi-override characters, collapse whitespace (the question is untrusted)."""
+    text = unicodedata.normalize("NFC", strip_invisible(_CONTROL.sub(" ", text)))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def has_words(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)

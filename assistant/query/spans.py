@@ -791,3 +791,8 @@ def twin_name(name: str, twin_text: str, threshold: float = 0.75) -> str | None:
             start = window[0].start() + (len(window[0].group(0)) - len(cand[0]))
             best = (score, twin_text[start : window[-1].end()])
     return best[1]
+
+
+def render_iso(value: str, lang: str) -> str:
+    """An ISO date ("2024", "2024-06", "2024-06-12") in ``lang``'s words, as record summaries show it."""
+    return _render_date(value, lang)

@@ -9,7 +9,7 @@ import pytest
 
 from tests.helpers import ROOT
 
-CONTRACT = {"question", "language", "answer", "abstained", "citations", "timings_ms"}
+CONTRACT = {"question", "language", "answer", "abstained", "short_answer", "citations", "timings_ms"}
 CITATION = {"n", "source", "title", "language", "snippet", "start", "end", "score"}
 
 

@@ -4,7 +4,7 @@ import pytest
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-CONTRACT = {"question", "language", "answer", "abstained", "citations", "timings_ms", "status"}
+CONTRACT = {"question", "language", "answer", "abstained", "short_answer", "citations", "timings_ms", "status"}
 
 
 def test_ask_endpoint_in_both_languages(served_app):

@@ -1,0 +1,133 @@
+"""The answer's own words: a short typed answer per question part, then the supporting quote.
+
+Everything outside quotation marks is written in the asker's language: typed
+values (dates, amounts, counts, partners) are rendered through bilingual tables
+(assistant.query.spans), and when the evidence is only in the other language and
+no typed value applies, a summary in the asker's language is built from what was
+extracted from the cited sentence (its register record, or the partners, dates
+and amounts it names). Only markers that this module writes become citations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.gazetteer import HOME, gazetteer
+from assistant.query import spans
+from assistant.query.evidence import PartChoice, Selection
+from assistant.query.features import Candidate
+
+LANGUAGE_NAMES = {"en": {"ar": "Arabic", "en": "English"}, "ar": {"ar": "العربية", "en": "الإنجليزية"}}
+TYPE_WORDS = {
+    "en": {"mou": "a memorandum of understanding", "agreement": "an agreement", "meeting": "a meeting",
+           "initiative": "an initiative"},
+    "ar": {"mou": "مذكرة تفاهم", "agreement": "اتفاقية", "meeting": "اجتماعًا", "initiative": "مبادرة"},
+}
+#: kinds of value worth naming when summarising a foreign sentence, in reading order
+SUMMARY_KINDS = ("date", "amount", "number", "percent")
+
+RecordsOf = Callable[[str], Sequence[dict[str, Any]]]
+
+
+@dataclass
+class Composed:
+    lead: str  # the answer's own words (short answers, part notes, summary), with markers
+    short: str | None  # the short answer alone, without markers (None when no typed value was found)
+
+
+def _marker(sel: Selection, c: Candidate) -> str:
+    return f"[{sel.numbers[c.key]}]"
+
+
+def short_for(pc: PartChoice, lang: str, twin_text: str | None) -> str | None:
+    """The part's typed value in the asker's language ("In June 2024", "5,000 jobs"), or None."""
+    c = pc.candidate
+    if c is None or pc.qtype is None:
+        return None
+    span = spans.best_span(pc.qtype, pc.part.text, lang, c.text, c.language)
+    if span is None:
+        return None
+    rendered = spans.render(span, lang, twin_text)
+    return spans.short_answer(pc.qtype, rendered, lang) if rendered else None
+
+
+def _unanswered(pc: PartChoice, lang: str) -> str:
+    part = pc.part.text.strip().rstrip("?؟").strip()
+    return f"لا تذكر المصادر: «{part}»." if lang == "ar" else f"The sources do not say: “{part}”."
+
+
+def _join(items: list[str], lang: str) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    sep, last = ("، ", " و") if lang == "ar" else (", ", " and ")
+    return sep.join(items[:-1]) + last + items[-1]
+
+
+def _record_summary(rec: dict[str, Any], lang: str) -> str:
+    partners = [p["ar"] if lang == "ar" else p["en"] for p in rec["partners"] if p.get("id") != HOME]
+    kind = TYPE_WORDS["ar" if lang == "ar" else "en"].get(rec["type"], "")
+    topics = [_topic(t, lang) for t in rec.get("topics", [])[:3]]
+    date = spans.render_iso(rec["date"], lang) if rec.get("date") else None
+    if lang == "ar":
+        text = f"{kind} بين مصر و{_join(partners, lang)}" if partners else kind
+        text += f" في {date}" if date else ""
+        return text + (f" في مجالات {_join(topics, lang)}" if topics else "")
+    text = f"{kind} between Egypt and {_join(partners, lang)}" if partners else kind
+    text += f" in {date}" if date else ""
+    return text + (f" on {_join(topics, lang)}" if topics else "")
+
+
+def _topic(term: str, lang: str) -> str:
+    if lang != "ar":
+        return term
+    for en, ar in gazetteer().terms:
+        if term in en and ar:
+            return ar[0]
+    return term
+
+
+def _mentions(c: Candidate, lang: str) -> list[str]:
+    """Partners, dates and amounts the sentence names, rendered in the asker's language."""
+    names = [m.entity.name(lang) for m in gazetteer().find(c.text) if m.entity.id != HOME]
+    values = [spans.render(s, lang) for kind in SUMMARY_KINDS for s in spans.find_spans(kind, c.text, c.language)]
+    return list(dict.fromkeys(x for x in [*names, *values] if x))[:6]
+
+
+def summary_for(c: Candidate, mark: str, lang: str, records_of: RecordsOf | None) -> str:
+    """What a foreign-language sentence reports, in the asker's words."""
+    source = LANGUAGE_NAMES["ar" if lang == "ar" else "en"][c.language]
+    recs = [r for r in (records_of(c.hit.doc.doc_id) if records_of else []) if _overlaps(r, c)]
+    if recs:
+        what = _record_summary(recs[0], lang)
+        return f"يذكر المصدر ({source}) {what} {mark}." if lang == "ar" else f"The {source} source reports {what} {mark}."
+    named = _mentions(c, lang)
+    if named:
+        listed = _join(named, lang)
+        return f"يذكر المصدر ({source}) {listed} {mark}:" if lang == "ar" else f"The {source} source names {listed} {mark}:"
+    return f"أقرب مقطع في المصادر ({source}) {mark}:" if lang == "ar" else f"The closest passage is in {source} {mark}:"
+
+
+def _overlaps(rec: dict[str, Any], c: Candidate) -> bool:
+    return any(ev["start"] < c.end and c.start < ev["end"] for ev in rec.get("evidence", []))
+
+
+def compose(
+    sel: Selection, lang: str, twin_of: Callable[[str], str | None], records_of: RecordsOf | None = None
+) -> Composed:
+    """The lead of the answer: one short answer per answered part, a note per unanswered part."""
+    lines: list[str] = []
+    shorts: list[str] = []
+    for pc in sel.parts:
+        if pc.candidate is None:
+            lines.append(_unanswered(pc, lang))
+            continue
+        short = short_for(pc, lang, twin_of(pc.candidate.hit.doc.doc_id))
+        if short:
+            shorts.append(short)
+            lines.append(f"{short} {_marker(sel, pc.candidate)}.")
+    if not shorts and sel.other_language and sel.parts and sel.parts[0].candidate is not None:
+        c = sel.parts[0].candidate
+        lines.append(summary_for(c, _marker(sel, c), lang, records_of))
+    return Composed(" ".join(lines), "; ".join(shorts) or None)

@@ -1,0 +1,208 @@
+"""Evidence selection with the learned scorer: which sentences answer each part of the question.
+
+The scorer ranks every candidate sentence; a question-level model decides
+whether the evidence answers the question at all. Two rules remain, each kept
+because an ablation on held-out data showed it helps (bench/answers_xquad.py,
+README): a typed question needs a sentence that holds the asked kind of fact,
+and a question about a named partner is answered only from documents about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.guard import looks_like_injection
+from assistant.protocols import Evidence
+from assistant.query import spans
+from assistant.query.features import FEATURES, Candidate, QuestionTerms, collect, featurize, partners_in
+from assistant.query.question import Part, QuestionInfo
+from assistant.query.scorer import ANSWERABLE_FEATURES, Scorer
+from assistant.retrieve import Hit
+from assistant.settings import AnswerSettings
+
+#: candidates a typed part may look through for a sentence holding the asked fact
+TYPED_DEPTH = 6
+#: a typed part's sentence must be at least this share of the best probability
+TYPED_FLOOR = 0.25
+
+
+@dataclass
+class PartChoice:
+    part: Part
+    candidate: Candidate | None  # None: the sources do not answer this part
+    qtype: str | None  # the answer type this part was matched on
+
+
+@dataclass
+class Selection:
+    evidence: list[Evidence]
+    candidates: list[Candidate]
+    abstain: bool
+    reason: str
+    other_language: bool  # every evidence sentence is in the other language
+    parts: list[PartChoice] = field(default_factory=list)
+    answerable: float = 0.0
+    numbers: dict[tuple[str, int], int] = field(default_factory=dict)  # candidate key -> citation number
+
+
+def rank(
+    info: QuestionInfo,
+    standalone: str,
+    hits: Sequence[Hit],
+    text_of: Callable[[str], str],
+    idf: Callable[[Sequence[str]], np.ndarray],
+    scorer: Scorer,
+) -> list[Candidate]:
+    """Every candidate sentence with its probability, best first (instruction-like text removed)."""
+    cands = [c for c in collect(hits, text_of) if not looks_like_injection(c.text)]
+    if not cands:
+        return []
+    featurize(cands, QuestionTerms.of(standalone, idf), info.language, info.types)
+    probs = scorer.sentence.prob(np.stack([c.x for c in cands]))
+    for c, p in zip(cands, probs, strict=True):
+        c.prob = float(p)
+    return sorted(cands, key=lambda c: -c.prob)
+
+
+def answerable_features(cands: Sequence[Candidate], typed: bool, named: bool, top: int = 5) -> np.ndarray:
+    """Question-level evidence strength from the ranked candidates (see scorer.ANSWERABLE_FEATURES)."""
+    f = FEATURES.index
+    head = np.stack([c.x for c in cands[:top]])
+    best = head[0]
+    same = head[:, f("same_language")] > 0
+    rel, iov, spec = head[:, f("relevance")], head[:, f("idf_overlap")], head[:, f("specificity")]
+    mentions = bool((head[:, f("entity_overlap")] > 0).any())
+    return np.asarray(
+        [
+            cands[0].prob,
+            best[f("relevance")],
+            rel.max(),
+            best[f("idf_overlap")],
+            iov.max(),
+            best[f("type_fit")],
+            1.0 if typed else 0.0,
+            1.0 if named and not mentions else 0.0,
+            best[f("same_language")],
+            rel[same].max() if same.any() else -5.0,
+            rel[~same].max() if (~same).any() else -5.0,
+            iov[same].max() if same.any() else 0.0,
+            best[f("specificity")],
+            spec.max(),
+            cands[1].prob if len(cands) > 1 else 0.0,
+        ],
+        dtype=np.float64,
+    )
+
+
+def _about_partner(cands: list[Candidate], info: QuestionInfo, text_of: Callable[[str], str]) -> list[Candidate]:
+    named = {p for p in partners_in(info.text) if not p.startswith("R-")}
+    if not named:
+        return cands
+    about = {d: partners_in(text_of(d)) for d in {c.hit.doc.doc_id for c in cands}}
+    return [c for c in cands if named & about[c.hit.doc.doc_id]]
+
+
+def choose_parts(info: QuestionInfo, cands: list[Candidate]) -> list[PartChoice]:
+    """For each part of the question, the best sentence that states what the part asks."""
+    best = cands[0].prob
+    out = []
+    for part in info.parts:
+        if not part.types:
+            out.append(PartChoice(part, cands[0], None))
+            continue
+        pool = [c for c in cands[:TYPED_DEPTH] if c.prob >= TYPED_FLOOR * best]
+        got = None
+        for qtype in sorted(part.types):
+            got = next((c for c in pool if spans.has_instance(qtype, c.text, c.language)), None)
+            if got is not None:
+                out.append(PartChoice(part, got, qtype))
+                break
+        if got is None:
+            out.append(PartChoice(part, None, sorted(part.types)[0]))
+    return out
+
+
+def select(
+    info: QuestionInfo,
+    standalone: str,
+    hits: Sequence[Hit],
+    text_of: Callable[[str], str],
+    idf: Callable[[Sequence[str]], np.ndarray],
+    cfg: AnswerSettings,
+    scorer: Scorer,
+) -> Selection:
+    if info.junk or info.vague:
+        return Selection([], [], True, "the question has nothing to search for", False)
+    cands = rank(info, standalone, hits, text_of, idf, scorer)
+    if not cands:
+        return Selection([], [], True, "no passages", False)
+    gated = _about_partner(cands, info, text_of)
+    if not gated:
+        return Selection([], cands, True, "the sources do not mention the partner asked about", False)
+    named = bool(partners_in(standalone))
+    p_ans = float(scorer.answerable.prob(answerable_features(gated, bool(info.types), named))[0])
+    if p_ans < scorer.abstain_below:
+        return Selection([], cands, True, f"evidence unlikely to answer (p={p_ans:.2f})", False, answerable=p_ans)
+    parts = choose_parts(info, gated)
+    if all(p.candidate is None for p in parts):
+        asked = "/".join(sorted(info.types))
+        return Selection([], cands, True, f"no strong evidence states the {asked} asked for", False, answerable=p_ans)
+    chosen = _with_support(parts, gated, scorer, cfg.max_sentences)
+    evidence, numbers = number_evidence(chosen)
+    other = all(c.language != info.language for c in chosen)
+    return Selection(evidence, cands, False, "ok", other, parts, p_ans, numbers)
+
+
+def _with_support(parts: list[PartChoice], cands: list[Candidate], scorer: Scorer, limit: int) -> list[Candidate]:
+    """The parts' sentences, then the next best if it is nearly as likely (and not a near-duplicate)."""
+    chosen: list[Candidate] = []
+    for p in parts:
+        if p.candidate is not None and p.candidate not in chosen:
+            chosen.append(p.candidate)
+    top = chosen[0].prob if chosen else cands[0].prob
+    for c in cands[1:3]:
+        if len(chosen) >= limit or c.prob < scorer.second_ratio * top:
+            break
+        if c not in chosen and not any(_same(c, s) for s in chosen):
+            chosen.append(c)
+    return chosen
+
+
+def _same(a: Candidate, b: Candidate) -> bool:
+    overlap = a.hit.doc.doc_id == b.hit.doc.doc_id and a.start < b.end and b.start < a.end
+    return overlap or float(a.vec @ b.vec) > 0.92
+
+
+def number_evidence(chosen: list[Candidate]) -> tuple[list[Evidence], dict[tuple[str, int], int]]:
+    """Citation numbers in reading order: by document (best first), then position; neighbours share one."""
+    doc_rank: dict[str, int] = {}
+    for c in chosen:
+        doc_rank.setdefault(c.hit.doc.doc_id, len(doc_rank))
+    ordered = sorted(chosen, key=lambda c: (doc_rank[c.hit.doc.doc_id], c.start))
+    numbers: dict[tuple[str, int], int] = {}
+    evidence = []
+    for c in ordered:
+        n = numbers.get((c.hit.chunk.id, c.j - 1)) or (max(numbers.values(), default=0) + 1)
+        numbers[c.key] = n
+        evidence.append(Evidence(n, c.hit.chunk.id, c.hit.doc.doc_id, c.language, c.start, c.end, c.text, c.prob))
+    return evidence, numbers
+
+
+def related_evidence(cands: Sequence[Candidate], k: int = 3) -> list[Evidence]:
+    """The closest passages, one per document, for an abstained answer."""
+    out: list[Evidence] = []
+    docs: set[str] = set()
+    for c in cands:
+        if c.hit.doc.doc_id in docs:
+            continue
+        docs.add(c.hit.doc.doc_id)
+        out.append(Evidence(len(out) + 1, c.hit.chunk.id, c.hit.doc.doc_id, c.language, c.start, c.end, c.text, c.prob))
+        if len(out) >= k:
+            break
+    return out
+
+
+__all__ = ["ANSWERABLE_FEATURES", "PartChoice", "Selection", "answerable_features", "rank", "select"]
