@@ -1,6 +1,6 @@
 """Bring new releases into the sources folder: uploaded files and fetched URLs.
 
-URLs: http(s) only, with a timeout and a size cap. The host is resolved once and
+URLs: http(s) only, with a deadline for the whole download and a size cap. The host is resolved once and
 the connection is made to that checked address (no second lookup an attacker's
 DNS could answer differently), so loopback, private and link-local targets are
 refused unless configuration allows them; every redirect is checked the same way.
@@ -8,6 +8,7 @@ refused unless configuration allows them; every redirect is checked the same way
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import http.client
@@ -17,10 +18,12 @@ import os
 import re
 import socket
 import ssl
+import threading
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urljoin, urlparse
+from urllib.parse import ParseResult, urljoin, urlparse
 
 from assistant.files import atomic_write
 
@@ -135,59 +138,110 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
+class _Watchdog:
+    """Cuts a connection at the download's deadline. A socket timeout bounds each read only, so a
+    server that drips a byte a second could otherwise hold a fetch for as long as it likes."""
+
+    def __init__(self, sock: socket.socket, seconds: float) -> None:
+        # the socket itself: the connection object lets go of it once the response owns it
+        self.fired = threading.Event()
+        self._sock = sock
+        self._timer = threading.Timer(max(seconds, 0.0), self._cut)
+        self._timer.daemon = True
+
+    def _cut(self) -> None:
+        self.fired.set()
+        with contextlib.suppress(OSError):  # already closed: nothing to cut
+            socket.socket.shutdown(self._sock, socket.SHUT_RDWR)  # the plain socket's, also under TLS
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+
+def _check_url(url: str) -> ParseResult:
+    u = urlparse(url)
+    if u.scheme not in ("http", "https"):
+        raise Refused(f"refused URL scheme '{u.scheme or '(none)'}': only http and https")
+    if not u.hostname:
+        raise Refused("refused URL without a host")
+    if u.username or u.password:
+        raise Refused("refused URL with embedded credentials")
+    return u
+
+
 def fetch_url(url: str, *, timeout: float, max_bytes: int, allow_private: bool = False) -> Fetched:
-    """Fetch one release page or file; raises :class:`Refused` with a readable reason."""
+    """Fetch one release page or file; raises :class:`Refused` with a readable reason.
+
+    ``timeout`` is a deadline for the whole download, redirects included, not a per-read limit.
+    """
+    deadline = time.monotonic() + timeout
     for _ in range(MAX_REDIRECTS + 1):
-        u = urlparse(url)
-        if u.scheme not in ("http", "https"):
-            raise Refused(f"refused URL scheme '{u.scheme or '(none)'}': only http and https")
-        if not u.hostname:
-            raise Refused("refused URL without a host")
-        if u.username or u.password:
-            raise Refused("refused URL with embedded credentials")
-        port = u.port or (443 if u.scheme == "https" else 80)
-        ip = _resolve(u.hostname, port, allow_private)
-        conn: http.client.HTTPConnection
-        if u.scheme == "https":
-            conn = _PinnedHTTPS(ip, u.hostname, port, timeout)
-        else:
-            conn = http.client.HTTPConnection(ip, port, timeout=timeout)
-        path = (u.path or "/") + (f"?{u.query}" if u.query else "")
-        try:
-            conn.request(
-                "GET",
-                path,
-                headers={
-                    "Host": u.netloc.rsplit("@", 1)[-1],
-                    "User-Agent": USER_AGENT,
-                    "Accept": ", ".join(CONTENT_TYPES),
-                },
-            )
+        got = _get(url, _check_url(url), deadline, timeout, max_bytes, allow_private)
+        if isinstance(got, Fetched):
+            return got
+        url = got  # a redirect, checked like the first URL
+    raise Refused(f"too many redirects from {url}")
+
+
+def _get(
+    url: str, u: ParseResult, deadline: float, timeout: float, max_bytes: int, allow_private: bool
+) -> Fetched | str:
+    """One request: the fetched document, or the URL a redirect points to."""
+    assert u.hostname is not None
+    port = u.port or (443 if u.scheme == "https" else 80)
+    ip = _resolve(u.hostname, port, allow_private)
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise Refused(f"cannot fetch {url}: it did not finish within {timeout:g} s")
+    conn: http.client.HTTPConnection
+    if u.scheme == "https":
+        conn = _PinnedHTTPS(ip, u.hostname, port, left)
+    else:
+        conn = http.client.HTTPConnection(ip, port, timeout=left)
+    path = (u.path or "/") + (f"?{u.query}" if u.query else "")
+    headers = {"Host": u.netloc.rsplit("@", 1)[-1], "User-Agent": USER_AGENT, "Accept": ", ".join(CONTENT_TYPES)}
+    watchdog: _Watchdog | None = None
+    try:
+        conn.connect()
+        watchdog = _Watchdog(conn.sock, deadline - time.monotonic())
+        with watchdog:
+            conn.request("GET", path, headers=headers)
             resp = conn.getresponse()
             if resp.status in (301, 302, 303, 307, 308):
                 loc = resp.getheader("Location")
                 if not loc:
                     raise Refused(f"redirect without a Location from {url}")
-                url = urljoin(url, loc)
-                continue
+                return urljoin(url, loc)
             if resp.status != 200:
                 raise Refused(f"{url} answered HTTP {resp.status}")
-            length = resp.getheader("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise Refused(f"{url} is too large ({int(length) / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB)")
-            data = resp.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                raise Refused(f"{url} is too large (> {max_bytes / 1e6:.1f} MB)")
+            data = _read_body(url, resp, max_bytes)
             ctype = (resp.getheader("Content-Type") or "").split(";")[0].strip().lower()
-        except (OSError, http.client.HTTPException) as exc:
-            raise Refused(f"cannot fetch {url}: {exc}") from exc
-        finally:
-            conn.close()
-        ext = CONTENT_TYPES.get(ctype) or Path(u.path).suffix.lower()
-        if ext not in CONTENT_TYPES.values():
-            raise Refused(f"{url} returned '{ctype or 'unknown type'}', which is not a supported document type")
-        return Fetched(url, data, ctype, ext)
-    raise Refused(f"too many redirects from {url}")
+        if watchdog.fired.is_set():  # a cut connection can look like a short, complete body
+            raise OSError("cut at the deadline")
+    except (OSError, http.client.HTTPException) as exc:
+        if (watchdog is not None and watchdog.fired.is_set()) or time.monotonic() >= deadline:
+            raise Refused(f"cannot fetch {url}: it did not finish within {timeout:g} s") from exc
+        raise Refused(f"cannot fetch {url}: {exc}") from exc
+    finally:
+        conn.close()
+    ext = CONTENT_TYPES.get(ctype) or Path(u.path).suffix.lower()
+    if ext not in CONTENT_TYPES.values():
+        raise Refused(f"{url} returned '{ctype or 'unknown type'}', which is not a supported document type")
+    return Fetched(url, data, ctype, ext)
+
+
+def _read_body(url: str, resp: http.client.HTTPResponse, max_bytes: int) -> bytes:
+    length = resp.getheader("Content-Length")
+    if length and length.isdigit() and int(length) > max_bytes:
+        raise Refused(f"{url} is too large ({int(length) / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB)")
+    data = resp.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise Refused(f"{url} is too large (> {max_bytes / 1e6:.1f} MB)")
+    return data
 
 
 def name_for_url(url: str, ext: str) -> str:

@@ -19,6 +19,16 @@ from assistant.text import detect_language
 #: a .docx is a zip; refuse archives that expand beyond this or compress suspiciously well
 MAX_DOCX_UNCOMPRESSED = 60 * 1024 * 1024
 MAX_ZIP_RATIO = 150
+#: the text part is streamed, but its size still bounds the parsing time (about 1 s per 10 MiB)
+MAX_DOCX_XML = 32 * 1024 * 1024
+MAX_DOCX_PART = 4 * 1024 * 1024  # styles and properties, which are parsed whole
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+#: run children that python-docx renders as characters
+_RUN_CHARS = {_W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
+#: paragraph children whose runs are part of the paragraph's text
+_RUN_CONTAINERS = {
+    _W + t for t in ("hyperlink", "ins", "smartTag", "fldSimple", "customXml", "moveTo", "sdt", "sdtContent")
+}
 
 
 @dataclass
@@ -66,8 +76,11 @@ def decode_text(data: bytes) -> tuple[str, str | None] | Skip:
 _MD_TITLE = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
-def load_bytes(data: bytes, name: str) -> Loaded | Skip:
-    """Load a document from its bytes; ``name`` gives the type by extension."""
+def load_bytes(data: bytes, name: str, max_chars: int | None = None) -> Loaded | Skip:
+    """Load a document from its bytes; ``name`` gives the type by extension.
+
+    ``max_chars`` (the ingest text limit) stops a .docx while it is parsed.
+    """
     ext = Path(name).suffix.lower()
     if ext in (".txt", ".md"):
         dec = decode_text(data)
@@ -84,7 +97,7 @@ def load_bytes(data: bytes, name: str) -> Loaded | Skip:
     if ext == ".pdf":
         return _load_pdf(data)
     if ext == ".docx":
-        return _load_docx(data)
+        return _load_docx(data, max_chars)
     return Skip(f"unsupported file type '{ext or name}'")
 
 
@@ -224,42 +237,151 @@ def _load_pdf(data: bytes) -> Loaded | Skip:
     return _finish(Loaded("\n\n".join(pages), "pdf", title))
 
 
-def _load_docx(data: bytes) -> Loaded | Skip:
+def _load_docx(data: bytes, max_chars: int | None = None) -> Loaded | Skip:
+    """Word text streamed from the archive: memory stays flat and parsing stops at ``max_chars``."""
     import io
+    import zlib
+
+    from lxml import etree
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            total = sum(i.file_size for i in infos)
-            packed = sum(i.compress_size for i in infos) or 1
-            if total > MAX_DOCX_UNCOMPRESSED or total / packed > MAX_ZIP_RATIO:
-                return Skip(
-                    f"refused .docx: expands to {total // 1024} KiB (ratio {total / packed:.0f}:1), a likely zip bomb"
-                )
-            if "word/document.xml" not in zf.namelist():
-                return Skip("not a Word document (no word/document.xml)")
+            refused = _docx_refusal(zf)
+            if refused is not None:
+                return refused
+            body = _docx_body(zf, _docx_styles(zf), max_chars)
+            if isinstance(body, Skip):
+                return body
+            title, published = _docx_core(zf)
     except zipfile.BadZipFile:
         return Skip("broken .docx (not a zip archive)")
-    try:
-        import docx
-
-        d = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # noqa: BLE001 - python-docx raises many types on malformed XML
+    except (etree.LxmlError, zlib.error, KeyError, ValueError, EOFError, RuntimeError, NotImplementedError) as exc:
         return Skip(f"broken .docx ({type(exc).__name__})")
-    lines = [p.text.strip() for p in d.paragraphs if p.text.strip()]
-    for table in d.tables:
-        for row in table.rows:
-            cells = [c.text.strip() for c in row.cells if c.text.strip()]
-            if cells:
-                lines.append(" | ".join(cells))
-    title = d.core_properties.title or None
-    if not title:
-        for p in d.paragraphs:
-            if p.style is not None and (p.style.name or "").lower().startswith(("heading", "title")) and p.text.strip():
-                title = p.text.strip()
-                break
-    published = d.core_properties.created.date().isoformat() if d.core_properties.created else None
-    return _finish(Loaded("\n".join(lines), "docx", title, published))
+    lines, heading = body
+    return _finish(Loaded("\n".join(lines), "docx", title or heading, published))
+
+
+def _docx_refusal(zf: zipfile.ZipFile) -> Skip | None:
+    """Refuse, before parsing, archives that expand too far (zip bombs) and non-Word zips."""
+    infos = zf.infolist()
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if total > MAX_DOCX_UNCOMPRESSED or total / packed > MAX_ZIP_RATIO:
+        return Skip(f"refused .docx: expands to {total // 1024} KiB (ratio {total / packed:.0f}:1), a likely zip bomb")
+    if "word/document.xml" not in zf.namelist():
+        return Skip("not a Word document (no word/document.xml)")
+    size = zf.getinfo("word/document.xml").file_size  # zipfile stops reading at this size
+    if size > MAX_DOCX_XML:
+        return Skip(
+            f"refused .docx: its text part expands to {size / 2**20:.0f} MiB (limit {MAX_DOCX_XML / 2**20:.0f})"
+        )
+    return None
+
+
+def _xml_part(zf: zipfile.ZipFile, name: str) -> Any | None:
+    """A small package part (styles, properties) parsed whole; None when absent or oversized."""
+    from lxml import etree
+
+    if name not in zf.namelist() or zf.getinfo(name).file_size > MAX_DOCX_PART:
+        return None
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    return etree.fromstring(zf.read(name), parser)
+
+
+def _docx_styles(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Paragraph style id -> style name ("Heading1" -> "heading 1"; ids are localised, names are not)."""
+    root = _xml_part(zf, "word/styles.xml")
+    if root is None:
+        return {}
+    out = {}
+    for st in root.iter(_W + "style"):
+        name = st.find(_W + "name")
+        if name is not None:
+            out[str(st.get(_W + "styleId"))] = str(name.get(_W + "val") or "")
+    return out
+
+
+def _docx_core(zf: zipfile.ZipFile) -> tuple[str | None, str | None]:
+    """The document's title and creation date from its core properties."""
+    root = _xml_part(zf, "docProps/core.xml")
+    if root is None:
+        return None, None
+    title = root.findtext("{http://purl.org/dc/elements/1.1/}title")
+    created = root.findtext("{http://purl.org/dc/terms/}created")
+    return (title.strip() or None) if title else None, _iso_date(created)
+
+
+def _docx_body(
+    zf: zipfile.ZipFile, styles: dict[str, str], max_chars: int | None
+) -> tuple[list[str], str | None] | Skip:
+    """Paragraphs, then table rows as "cell | cell" (python-docx's order), and the first heading.
+
+    Each top-level paragraph or row is dropped from the tree once read, so memory does not grow
+    with the document, and reading stops as soon as the text passes ``max_chars``.
+    """
+    from lxml import etree
+
+    paragraphs: list[str] = []
+    rows: list[str] = []
+    heading: str | None = None
+    total = 0
+    with zf.open("word/document.xml") as fh:
+        events = etree.iterparse(
+            fh, events=("end",), tag=(_W + "p", _W + "tr"), resolve_entities=False, no_network=True
+        )
+        for _, el in events:
+            if el.tag == _W + "p":
+                if _has_ancestor(el, (_W + "p", _W + "tbl")):
+                    continue  # a table cell's or a text box's paragraph: read with its row, or not at all
+                text = _paragraph_text(el).strip()
+                if text:
+                    paragraphs.append(text)
+                    if heading is None and _is_heading(el, styles):
+                        heading = text
+            else:
+                if _has_ancestor(el, (_W + "tc",)):
+                    continue  # a nested table: python-docx reads only the outer one
+                cells = ["\n".join(_paragraph_text(p) for p in tc.iterchildren(_W + "p")).strip() for tc in el]
+                text = " | ".join(c for c in cells if c)
+                if text:
+                    rows.append(text)
+            total += len(text) + 1
+            if max_chars is not None and total > max_chars:
+                return Skip(f"text too long (more than {max_chars} characters)")
+            el.clear()
+            while el.getprevious() is not None:
+                del el.getparent()[0]
+    return paragraphs + rows, heading
+
+
+def _has_ancestor(el: Any, tags: tuple[str, ...]) -> bool:
+    return any(a.tag in tags for a in el.iterancestors())
+
+
+def _is_heading(p: Any, styles: dict[str, str]) -> bool:
+    style = p.find(f"{_W}pPr/{_W}pStyle")
+    sid = str(style.get(_W + "val") or "") if style is not None else ""
+    return bool(sid) and styles.get(sid, sid).lower().startswith(("heading", "title"))
+
+
+def _runs(el: Any) -> Iterator[Any]:
+    for child in el:
+        if child.tag == _W + "r":
+            yield child
+        elif child.tag in _RUN_CONTAINERS:
+            yield from _runs(child)
+
+
+def _paragraph_text(p: Any) -> str:
+    """A paragraph's text as Word shows it (python-docx's rules: tabs, breaks, hyphens)."""
+    parts = []
+    for run in _runs(p):
+        for c in run:
+            if c.tag == _W + "t":
+                parts.append(c.text or "")
+            else:
+                parts.append(_RUN_CHARS.get(c.tag, ""))
+    return "".join(parts)
 
 
 def read_source(path: Path, max_bytes: int, allowed: set[str] | None = None) -> bytes | Skip:
