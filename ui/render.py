@@ -1,8 +1,9 @@
 """HTML for the chat, the sources panel, the library and the register.
 
 Every piece of document or model text passes through :func:`esc` before it is
-placed in markup; the only markup is the fixed structure written here. Citation
-markers are recognised *after* escaping, so a document cannot forge one.
+placed in markup; the only markup is the fixed structure written here. A citation
+link is made only for a composer's marker: escaping keeps a document from writing
+markup, and a ``[n]`` inside quoted document text stays text.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from assistant.answer import Answer
 from assistant.cite import Citation
+from assistant.answer import Answer
 from assistant.text import detect_language
 from ui.strings import t
 
@@ -44,25 +45,50 @@ class Turn:
         return cls(ans.question, ans.answer, ans.citations, ans.abstained, ans.related, ans.language, False, ans.notes)
 
 
-def _answer_html(text: str, turn_id: int, valid: set[int]) -> str:
-    """Escaped answer text with [n] markers turned into links to the sources panel (paragraph per line)."""
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _quoted_marker(para: str, start: int, end: int, quotes: Sequence[str]) -> bool:
+    """Whether the ``[n]`` at para[start:end] is part of quoted document text rather than the composer's.
+
+    The composer writes its markers after the evidence it quotes, so a marker that, together with the
+    text right before or right after it, occurs in a cited snippet was copied from the document. The
+    window shrinks (24, 12, 6 characters) so that a quote trimmed near the marker is still recognised.
+    """
+    marker = para[start:end]
+    for width in (24, 12, 6):
+        left, right = para[max(0, start - width) : start], para[end : end + width]
+        probes = [p for p in (left + marker if left.strip() else "", marker + right if right.strip() else "") if p]
+        if any(_squash(p) in q for p in probes for q in quotes):
+            return True
+    return False
+
+
+def _answer_html(text: str, turn_id: int, valid: set[int], snippets: Sequence[str] = ()) -> str:
+    """Escaped answer text, one paragraph per line, with the composer's [n] markers as links to the sources.
+
+    A marker is a link only when it points at a citation of this answer and is not inside quoted document
+    text: a document that itself contains "[1]" must not produce a link (see :func:`_quoted_marker`).
+    """
+    quotes = [_squash(s) for s in snippets if s]
     out = []
     for para in text.split("\n"):
         if not para.strip():
             continue
-        e = esc(para)
-        e = _MARKER.sub(
-            lambda m: (
-                (
-                    f'<a class="cite" href="#t{turn_id}-src-{m.group(1)}" data-turn="{turn_id}" data-n="{m.group(1)}">'
-                    f"[{m.group(1)}]</a>"
+        pieces, pos = [], 0
+        for m in _MARKER.finditer(para):
+            pieces.append(esc(para[pos : m.start()]))
+            n = m.group(1)
+            if int(n) in valid and not _quoted_marker(para, m.start(), m.end(), quotes):
+                pieces.append(
+                    f'<a class="cite" href="#t{turn_id}-src-{n}" data-turn="{turn_id}" data-n="{n}">[{n}]</a>'
                 )
-                if int(m.group(1)) in valid
-                else m.group(0)
-            ),
-            e,
-        )
-        out.append(f'<p dir="auto">{e}</p>')
+            else:
+                pieces.append(esc(m.group(0)))
+            pos = m.end()
+        pieces.append(esc(para[pos:]))
+        out.append(f'<p dir="auto">{"".join(pieces)}</p>')
     return "".join(out)
 
 
@@ -78,7 +104,7 @@ def render_chat(turns: Sequence[Turn], ui_lang: str) -> str:
             # streamed text is a draft until it has been checked against the sources
             badge = f'<div class="badge draft">{esc(t("checking", ui_lang))}</div>'
         body = (
-            _answer_html(turn.answer, i, {c.n for c in turn.citations})
+            _answer_html(turn.answer, i, {c.n for c in turn.citations}, [c.snippet for c in turn.citations])
             if turn.answer
             else (f'<p class="typing">{esc(t("thinking", ui_lang))}</p>')
         )
