@@ -6,23 +6,24 @@ rendered through :mod:`ui.render`, which escapes it.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import tempfile
-import threading
 import time
-from collections import defaultdict, deque
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
+import pandas as pd
+from gradio.utils import get_upload_folder
+from starlette.middleware import Middleware
 
 from assistant.agreements import TYPE_LABELS, query_records, to_csv
 from assistant.answer import Answer
 from assistant.retrieve import Filters
 from assistant.service import Assistant
-from ui import render
+from ui import render, timeline
+from ui.guard import AdminGuard, EditorUploads, peer_of, remove_uploads, trusted_proxies_only
 from ui.render import Turn, esc
 from ui.strings import EXAMPLES, t
 
@@ -31,45 +32,14 @@ STATIC = Path(__file__).with_name("static")
 API_TYPES = ["mou", "agreement", "meeting", "initiative"]
 # Gradio injects a progress tracker into handlers whose parameter defaults to a gr.Progress instance.
 PROGRESS = gr.Progress()
+#: Gradio's cache: every 10 minutes, delete files older than an hour (uploads are deleted once indexed)
+DELETE_CACHE = (600, 3600)
+
+__all__ = ["AdminGuard", "build_app", "make_guard", "serve"]
 
 
-class AdminGuard:
-    """Admin token check: constant-time comparison, failures logged and rate-limited per client."""
-
-    def __init__(self, token: str, max_failures_per_minute: int) -> None:
-        self.token = token
-        self.limit = max_failures_per_minute
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.token)
-
-    def check(self, given: str | None, client: str) -> str | None:
-        """None when allowed, else the message key explaining the refusal."""
-        if not self.enabled:
-            return "editor_disabled"
-        now = time.monotonic()
-        with self._lock:
-            fails = self._failures[client]
-            while fails and now - fails[0] > 60:
-                fails.popleft()
-            if len(fails) >= self.limit:
-                log.warning("admin action refused: %s is locked out after %d wrong tokens", client, len(fails))
-                return "locked_out"
-            if hmac.compare_digest((given or "").encode(), self.token.encode()):
-                return None
-            fails.append(now)
-            log.warning("wrong admin token from %s (%d in the last minute)", client, len(fails))
-            return "bad_token"
-
-
-def _client(request: gr.Request | None) -> str:
-    try:
-        return str(request.client.host) if request and request.client else "unknown"
-    except AttributeError:
-        return "unknown"
+def make_guard(assistant: Assistant) -> AdminGuard:
+    return AdminGuard(assistant.settings.admin.token, assistant.settings.admin.max_failures_per_minute)
 
 
 def _filters(
@@ -86,9 +56,9 @@ def _filters(
     )
 
 
-def build_app(assistant: Assistant) -> gr.Blocks:
+def build_app(assistant: Assistant, guard: AdminGuard | None = None) -> gr.Blocks:
     settings = assistant.settings
-    guard = AdminGuard(settings.admin.token, settings.admin.max_failures_per_minute)
+    guard = guard or make_guard(assistant)
     max_upload = int(settings.ui.max_upload_mb * 1e6)
     allowed_ext = [e.lower() for e in settings.ingest.extensions]
 
@@ -105,7 +75,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     def doc_texts(turns: list[Turn]) -> dict[str, str]:
         return {c.doc_id: assistant.document_text(c.doc_id) for turn in turns for c in turn.citations}
 
-    with gr.Blocks(title="Ta'awun — تعاون", analytics_enabled=False) as demo:
+    with gr.Blocks(title="Ta'awun — تعاون", analytics_enabled=False, delete_cache=DELETE_CACHE) as demo:
         # The interface language lives in a hidden textbox (not gr.State) so page scripts can read it.
         ui_lang = gr.Textbox("en", visible=False, elem_id="ui-lang")
         turns_state = gr.State([])
@@ -124,7 +94,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     question = gr.Textbox(
                         label=t("question", "en"),
                         placeholder=t("placeholder", "en"),
-                        lines=2,
+                        # one line that grows to six: Gradio then sends on Enter and lets Shift+Enter add
+                        # a newline (with lines > 1 it is the other way round)
+                        lines=1,
                         max_lines=6,
                         elem_id="question",
                         max_length=settings.answer.max_question_chars,
@@ -147,7 +119,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                                 label=t("f_language", "en"),
                             )
                             f_country = gr.Dropdown(partner_choices("en"), value="", label=t("f_country", "en"))
-                        f_docs = gr.Dropdown(doc_choices(), multiselect=True, label=t("f_documents", "en"))
+                        f_docs = gr.Dropdown(
+                            doc_choices(), multiselect=True, label=t("f_documents", "en"), elem_id="f-docs"
+                        )
                         with gr.Row():
                             f_from = gr.Textbox(label=t("f_from", "en"), max_length=10)
                             f_to = gr.Textbox(label=t("f_to", "en"), max_length=10)
@@ -179,6 +153,26 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                         label=t("type", "en"),
                     )
                     a_since = gr.Number(label=t("since", "en"), precision=0, value=None)
+                    a_region = gr.Dropdown(
+                        timeline.region_choices("en"), value="", label=t("region", "en"), elem_id="a-region"
+                    )
+                chart = gr.BarPlot(
+                    pd.DataFrame([], columns=timeline.COLUMNS),
+                    x="year",
+                    y="records",
+                    color="type",
+                    y_aggregate="sum",
+                    sort="x",
+                    label=t("timeline", "en"),
+                    x_title=t("year", "en"),
+                    y_title=t("records", "en"),
+                    color_title=t("type", "en"),
+                    height=320,
+                    elem_id="timeline",
+                )
+                with gr.Row():
+                    a_year = gr.Dropdown([(t("any", "en"), "")], value="", label=t("year", "en"), elem_id="a-year")
+                a_year_records = gr.HTML(timeline.records_html([], "", "en"), elem_id="timeline-records")
                 a_table = gr.Dataframe(
                     headers=["type", "partner", "date", "people", "topics", "document"],
                     interactive=False,
@@ -207,8 +201,12 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 url = gr.Textbox(label=t("url", "en"), interactive=guard.enabled, elem_id="url")
                 fetch_btn = gr.Button(t("fetch", "en"), interactive=guard.enabled, elem_id="fetch")
                 with gr.Row():
-                    remove_pick = gr.Dropdown(doc_choices(), label=t("remove_doc", "en"), interactive=guard.enabled)
-                    remove_btn = gr.Button(t("remove", "en"), variant="stop", interactive=guard.enabled, scale=0)
+                    remove_pick = gr.Dropdown(
+                        doc_choices(), label=t("remove_doc", "en"), interactive=guard.enabled, elem_id="remove-pick"
+                    )
+                    remove_btn = gr.Button(
+                        t("remove", "en"), variant="stop", interactive=guard.enabled, scale=0, elem_id="remove"
+                    )
                 report = gr.HTML(elem_id="report")
 
         # --- handlers ------------------------------------------------------------------------
@@ -273,26 +271,36 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
         doc_pick.change(open_doc, [doc_pick, ui_lang], doc_view, api_visibility="private")
 
-        def reload_library(lang: str):  # noqa: ANN202
+        # The three document lists are built when the server starts; every page load, tab visit and edit
+        # refreshes them, and drops a chosen document that is gone (else Gradio refuses the next event
+        # with its raw "not in the list of choices").
+        doc_lists = [doc_pick, f_docs, remove_pick]
+
+        def refresh_doc_lists(pick: str | None, docs: list[str] | None, rem: str | None) -> tuple[Any, ...]:
             choices = doc_choices()
+            ids = {v for _, v in choices}
             return (
-                library_rows(lang),
-                gr.update(choices=choices),
-                gr.update(choices=choices),
-                gr.update(choices=choices),
+                gr.update(choices=choices, value=pick if pick in ids else None),
+                gr.update(choices=choices, value=[d for d in docs or [] if d in ids]),
+                gr.update(choices=choices, value=rem if rem in ids else None),
             )
 
-        reload_btn.click(
-            reload_library, ui_lang, [library_table, doc_pick, f_docs, remove_pick], api_visibility="private"
+        reload_btn.click(library_rows, ui_lang, library_table, api_visibility="private").then(
+            refresh_doc_lists, doc_lists, doc_lists, api_visibility="private"
         )
+        for tab in (tab_chat, tab_library, tab_editor):
+            tab.select(refresh_doc_lists, doc_lists, doc_lists, api_visibility="private")
 
-        def agreement_rows(country: str, typ: str, since: float | None, lang: str) -> list[dict[str, Any]]:
-            return query_records(
+        def agreement_rows(country: str, typ: str, since: float | None, region: str | None) -> list[dict[str, Any]]:
+            rows = query_records(
                 assistant.catalog, country=country or None, type=typ or None, since=int(since) if since else None
             )
+            return timeline.filter_records(rows, region or None, None)
 
-        def agreements_view(country: str, typ: str, since: float | None, row: float | None, lang: str):  # noqa: ANN202
-            rows = agreement_rows(country, typ, since, lang)
+        def agreements_view(  # noqa: ANN202
+            country: str, typ: str, since: float | None, region: str | None, row: float | None, lang: str
+        ):
+            rows = agreement_rows(country, typ, since, region)
             table = [
                 [
                     TYPE_LABELS[lang][r["type"]],
@@ -316,33 +324,55 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 ev = f'<div class="evidence"><h4 dir="auto">{esc(r["summary"])}</h4><ol>{items}</ol></div>'
             return table, ev
 
-        a_inputs = [a_country, a_type, a_since, a_row, ui_lang]
-        for comp in (a_country, a_type, a_since, a_row):
+        a_inputs = [a_country, a_type, a_since, a_region, a_row, ui_lang]
+        for comp in (a_country, a_type, a_since, a_region, a_row):
             comp.change(agreements_view, a_inputs, [a_table, a_evidence], api_visibility="private")
 
-        def export_csv(country: str, typ: str, since: float | None, lang: str) -> str:
-            rows = agreement_rows(country, typ, since, lang)
+        # --- the timeline: the register's records per year, stacked by type (partner, region, since) ---------
+        t_inputs = [a_country, a_since, a_region, ui_lang]
+
+        def timeline_view(country: str, since: float | None, region: str | None, lang: str) -> tuple[Any, Any]:
+            rows = agreement_rows(country, "", since, region)
+            chart_update = gr.update(
+                value=timeline.frame(rows, lang),
+                label=t("timeline", lang),
+                x_title=t("year", lang),
+                y_title=t("records", lang),
+                color_title=t("type", lang),
+            )
+            return chart_update, gr.update(choices=timeline.year_choices(rows, lang), value="", label=t("year", lang))
+
+        def year_records(year: str, country: str, since: float | None, region: str | None, lang: str) -> str:
+            return timeline.records_html(agreement_rows(country, "", since, region), year or "", lang)
+
+        def chart_selected(evt: gr.SelectData, lang: str) -> Any:
+            # the chart's selection moves the year list, which then lists that year's records
+            return gr.update(value=timeline.selected_year(evt.value, lang))
+
+        for comp in (a_country, a_since, a_region):
+            comp.change(timeline_view, t_inputs, [chart, a_year], api_visibility="private")
+        chart.select(chart_selected, ui_lang, a_year, api_visibility="private")
+        a_year.change(year_records, [a_year, *t_inputs], a_year_records, api_visibility="private")
+
+        def export_csv(country: str, typ: str, since: float | None, region: str | None, lang: str) -> str:
+            rows = agreement_rows(country, typ, since, region)
             with tempfile.NamedTemporaryFile(
                 "w", suffix=".csv", prefix="taawun-agreements-", delete=False, encoding="utf-8-sig"
             ) as f:
                 f.write(to_csv(rows))
             return f.name
 
-        a_csv_btn.click(export_csv, [a_country, a_type, a_since, ui_lang], a_csv, api_visibility="private")
+        a_csv_btn.click(export_csv, [a_country, a_type, a_since, a_region, ui_lang], a_csv, api_visibility="private")
 
         # --- editor ----------------------------------------------------------------------------
-        def _refused(key: str, lang: str):  # noqa: ANN202
-            return render.render_message(t(key, lang), "error"), gr.update(), gr.update(), gr.update(), gr.update()
+        def _refused(key: str, lang: str) -> tuple[Any, Any]:
+            return render.render_message(t(key, lang), "error"), gr.update()
 
-        def _after_edit(rep: Any, lang: str):  # noqa: ANN202
-            choices = doc_choices()
-            return (
-                render.render_report(rep.to_dict(), lang),
-                gr.update(choices=choices),
-                gr.update(choices=choices),
-                gr.update(choices=choices),
-                library_rows(lang),
-            )
+        def _failed(exc: Exception, lang: str) -> tuple[Any, Any]:
+            return render.render_message(f"{t('error', lang)}: {exc}", "error"), gr.update()
+
+        def _after_edit(rep: Any, lang: str) -> tuple[Any, Any]:
+            return render.render_report(rep.to_dict(), lang), library_rows(lang)
 
         def _progress(progress: gr.Progress):  # noqa: ANN202
             def cb(stage: str, done: int, total: int) -> None:
@@ -350,12 +380,12 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
             return cb
 
-        edit_outputs = [report, doc_pick, f_docs, remove_pick, library_table]
+        edit_outputs = [report, library_table]
 
         def ui_add_files(
             files: list[str] | None, tok: str, lang: str, request: gr.Request, progress: gr.Progress = PROGRESS
         ) -> tuple[Any, ...]:
-            refused = guard.check(tok, _client(request))
+            refused = guard.check(tok, peer_of(request))
             if refused:
                 return _refused(refused, lang)
             if not files:
@@ -368,10 +398,12 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     oversize.append(p.name)
                 else:
                     items.append((p.name, p.read_bytes()))
+            # the bytes are in memory now; the cached copies would only be there for others to fetch
+            remove_uploads(files, [Path(get_upload_folder())])
             try:
                 rep = assistant.add_files(items, progress=_progress(progress))
             except Exception as exc:  # noqa: BLE001 - shown to the editor (e.g. another refresh is running)
-                return render.render_message(f"{t('error', lang)}: {exc}", "error"), *([gr.update()] * 4)
+                return _failed(exc, lang)
             from ingest.refresh import DocOutcome
 
             for name in oversize:
@@ -380,37 +412,45 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 )
             return _after_edit(rep, lang)
 
-        add_btn.click(
-            ui_add_files, [upload, token, ui_lang], edit_outputs, api_visibility="private", concurrency_limit=1
-        )
-
         def ui_fetch(u: str, tok: str, lang: str, request: gr.Request, progress: gr.Progress = PROGRESS):  # noqa: ANN202
-            refused = guard.check(tok, _client(request))
+            refused = guard.check(tok, peer_of(request))
             if refused:
                 return _refused(refused, lang)
+            if not (u or "").strip():
+                return _refused("enter_url", lang)
             try:
-                rep = assistant.add_url(u or "", progress=_progress(progress))
+                rep = assistant.add_url(u.strip(), progress=_progress(progress))
             except Exception as exc:  # noqa: BLE001 - shown to the editor, never a traceback
-                return render.render_message(f"{t('error', lang)}: {exc}", "error"), *([gr.update()] * 4)
+                return _failed(exc, lang)
             return _after_edit(rep, lang)
-
-        fetch_btn.click(ui_fetch, [url, token, ui_lang], edit_outputs, api_visibility="private", concurrency_limit=1)
 
         def ui_remove(
             doc_id: str | None, tok: str, lang: str, request: gr.Request, progress: gr.Progress = PROGRESS
         ) -> tuple[Any, ...]:
-            refused = guard.check(tok, _client(request))
+            refused = guard.check(tok, peer_of(request))
             if refused:
                 return _refused(refused, lang)
+            if not doc_id:
+                return _refused("nothing_to_remove", lang)
+            if assistant.document(doc_id) is None:
+                return _refused("unknown_doc", lang)
             try:
-                rep = assistant.remove(doc_id or "", progress=_progress(progress))
+                rep = assistant.remove(doc_id, progress=_progress(progress))
             except Exception as exc:  # noqa: BLE001
-                return render.render_message(f"{t('error', lang)}: {exc}", "error"), *([gr.update()] * 4)
+                return _failed(exc, lang)
             return _after_edit(rep, lang)
 
-        remove_btn.click(
-            ui_remove, [remove_pick, token, ui_lang], edit_outputs, api_visibility="private", concurrency_limit=1
-        )
+        for btn, fn, inputs in (
+            (add_btn, ui_add_files, [upload, token, ui_lang]),
+            (fetch_btn, ui_fetch, [url, token, ui_lang]),
+            (remove_btn, ui_remove, [remove_pick, token, ui_lang]),
+        ):
+            # every edit (even a refused one: another client may have edited) refreshes what lists documents
+            btn.click(fn, inputs, edit_outputs, api_visibility="private", concurrency_limit=1).then(
+                refresh_doc_lists, doc_lists, doc_lists, api_visibility="private"
+            ).then(agreements_view, a_inputs, [a_table, a_evidence], api_visibility="private").then(
+                timeline_view, t_inputs, [chart, a_year], api_visibility="private"
+            )
 
         # --- interface language ------------------------------------------------------------
         def apply_lang(lang: str, turns: list[Turn]):  # noqa: ANN202
@@ -452,6 +492,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     choices=[(t("any", lang), "")] + [(TYPE_LABELS[lang][x], x) for x in API_TYPES],
                 ),
                 gr.update(label=t("since", lang)),
+                gr.update(label=t("region", lang), choices=timeline.region_choices(lang)),
                 gr.update(label=t("row_evidence", lang)),
                 gr.update(value=t("export_csv", lang)),
                 t("editor_intro", lang) if guard.enabled else t("editor_disabled", lang),
@@ -493,6 +534,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             a_country,
             a_type,
             a_since,
+            a_region,
             a_row,
             a_csv_btn,
             editor_intro,
@@ -511,13 +553,17 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             lang_outputs,
             api_visibility="private",
             js="(lang, turns) => [(navigator.language || 'en').toLowerCase().startsWith('ar') ? 'ar' : 'en', turns]",
-        ).then(agreements_view, a_inputs, [a_table, a_evidence], api_visibility="private")
+        ).then(agreements_view, a_inputs, [a_table, a_evidence], api_visibility="private").then(
+            refresh_doc_lists, doc_lists, doc_lists, api_visibility="private"
+        ).then(timeline_view, t_inputs, [chart, a_year], api_visibility="private")
         lang_btn.click(
             apply_lang,
             [ui_lang, turns_state],
             lang_outputs,
             api_visibility="private",
             js="(lang, turns) => [lang === 'ar' ? 'en' : 'ar', turns]",
+        ).then(agreements_view, a_inputs, [a_table, a_evidence], api_visibility="private").then(
+            timeline_view, t_inputs, [chart, a_year], api_visibility="private"
         )
 
         # --- the API (stable names, exercised with gradio_client) -----------------------------
@@ -573,12 +619,23 @@ def launch_kwargs() -> dict[str, Any]:
     }
 
 
+def launch(demo: gr.Blocks, guard: AdminGuard, trusted_proxies: list[str], **kwargs: Any) -> None:
+    """Launch ``demo`` with the upload gate in front of Gradio's routes and only trusted proxies believed."""
+    middleware = [Middleware(EditorUploads, guard=guard, uploaded=lambda: set(demo.upload_file_set))]
+    with trusted_proxies_only(trusted_proxies):
+        demo.launch(app_kwargs={"middleware": middleware}, **kwargs)
+
+
 def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, *, block: bool = True) -> gr.Blocks:
     """Serve the app; with ``block=False`` return at once (the caller closes it with ``.close()``)."""
     assistant.warm_up()
-    demo = build_app(assistant)
+    guard = make_guard(assistant)
+    demo = build_app(assistant, guard)
     demo.queue(default_concurrency_limit=4, max_size=256)
-    demo.launch(
+    launch(
+        demo,
+        guard,
+        assistant.settings.ui.trusted_proxies,
         server_name=host,
         server_port=port,
         prevent_thread_lock=not block,

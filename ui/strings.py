@@ -62,8 +62,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "row_evidence": {"en": "Row to show", "ar": "السجل المعروض"},
     "admin_token": {"en": "Admin token", "ar": "رمز المشرف"},
     "editor_intro": {
-        "en": "Add new releases (files or a web page) or remove a document. The index updates incrementally.",
-        "ar": "أضف إصدارات جديدة (ملفات أو صفحة ويب) أو احذف وثيقة. يُحدَّث الفهرس تدريجيًا.",
+        "en": "Add new releases (files or a web page) or remove a document. The index updates incrementally. "
+        "Enter the admin token before choosing files: uploads without it are refused.",
+        "ar": "أضف إصدارات جديدة (ملفات أو صفحة ويب) أو احذف وثيقة. يُحدَّث الفهرس تدريجيًا. "
+        "أدخل رمز المشرف قبل اختيار الملفات: يُرفض الرفع بدونه.",
     },
     "editor_disabled": {
         "en": "Editing is disabled: the server has no admin token (set TAAWUN_ADMIN_TOKEN).",
@@ -76,8 +78,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "remove_doc": {"en": "Document to remove", "ar": "الوثيقة المراد حذفها"},
     "remove": {"en": "Remove", "ar": "حذف"},
     "bad_token": {"en": "Wrong admin token.", "ar": "رمز المشرف غير صحيح."},
-    "locked_out": {"en": "Too many wrong tokens; try again in a minute.", "ar": "محاولات خاطئة كثيرة؛ حاول بعد دقيقة."},
     "nothing_to_add": {"en": "Choose at least one file.", "ar": "اختر ملفًا واحدًا على الأقل."},
+    "nothing_to_remove": {"en": "Choose a document to remove.", "ar": "اختر وثيقة لحذفها."},
     "document": {"en": "Document", "ar": "الوثيقة"},
     "action": {"en": "Result", "ar": "النتيجة"},
     "chunks": {"en": "Chunks", "ar": "المقاطع"},
@@ -88,6 +90,24 @@ STRINGS: dict[str, dict[str, str]] = {
     "r_removed": {"en": "removed", "ar": "حُذفت"},
     "r_skipped": {"en": "skipped", "ar": "تُخطّيت"},
     "error": {"en": "Error", "ar": "خطأ"},
+    "enter_url": {"en": "Please enter a URL.", "ar": "يُرجى إدخال رابط."},
+    "unknown_doc": {
+        "en": "That document is no longer in the index; the lists have been refreshed.",
+        "ar": "لم تعد هذه الوثيقة في الفهرس؛ حُدّثت القوائم.",
+    },
+    "timeline": {"en": "Timeline: records per year", "ar": "الخط الزمني: السجلات في كل عام"},
+    "year": {"en": "Year", "ar": "العام"},
+    "records": {"en": "records", "ar": "سجلات"},
+    "undated": {"en": "undated", "ar": "غير مؤرخ"},
+    "region": {"en": "Region", "ar": "المنطقة"},
+    "region_africa": {"en": "Africa", "ar": "أفريقيا"},
+    "region_arab": {"en": "Arab world", "ar": "العالم العربي"},
+    "region_asia": {"en": "Asia", "ar": "آسيا"},
+    "region_europe": {"en": "Europe", "ar": "أوروبا"},
+    "timeline_hint": {
+        "en": "Drag across a bar (or pick a year) to list its records.",
+        "ar": "اسحب فوق عمود (أو اختر عامًا) لعرض سجلاته.",
+    },
 }
 
 EXAMPLES = [

@@ -45,6 +45,8 @@ class Page:
         self.outbound: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.failed: list[str] = []  # HTTP errors, to say which request a console error is about
+        self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         self.page.on(
             "request",
             lambda r: (
@@ -141,14 +143,20 @@ def test_editor_uploads_a_release_then_chat_answers_from_it(browser, served_app,
         "understanding in Nairobi in March 2025 to train 5,000 young Kenyan programmers in cloud computing.\n",
         encoding="utf-8",
     )
-    # a wrong token is refused, nothing is added
+    # a wrong token is refused, nothing is added; the upload itself is refused before it is stored
     p.page.fill("#token input", "wrong")
-    p.page.set_input_files("#upload input[type=file]", str(release))
+    with p.page.expect_response(re.compile(r"/gradio_api/upload")) as refused:
+        p.page.set_input_files("#upload input[type=file]", str(release))
+    assert refused.value.status == 403
     p.page.click("#add-files")
     p.page.wait_for_selector("#report .notice.error", timeout=30_000)
     assert "Wrong admin token" in p.page.inner_text("#report")
     assert served_app["assistant"].document(release.name) is None
     p.page.fill("#token input", ADMIN_TOKEN)
+    with p.page.expect_response(re.compile(r"/gradio_api/upload")) as accepted:
+        p.page.set_input_files("#upload input[type=file]", str(release))
+    assert accepted.value.status == 200
+    p.page.wait_for_timeout(500)
     p.page.click("#add-files")
     p.page.wait_for_selector("#report table.report tr.added", timeout=180_000)
     assert release.name in p.page.inner_text("#report")
@@ -160,7 +168,10 @@ def test_editor_uploads_a_release_then_chat_answers_from_it(browser, served_app,
     ans.locator("a.cite").first.click()
     p.page.wait_for_function("!!document.querySelector('#sources details.source[open]')")
     assert release.name in p.page.locator("#sources details.source[open]").first.inner_text()
-    assert p.errors == []
+    # The only failed requests are the refused upload and Gradio's progress polls of uploads: a poll that
+    # opens before its upload is tracked (refused, or held by the backoff) gets a 404, logged in the console.
+    assert all(re.search(r"/gradio_api/upload(_progress)?\?upload_id=", f) for f in p.failed), p.failed
+    assert len(p.errors) <= 2 * len(p.failed), p.errors
     p.close()
 
 
@@ -222,4 +233,106 @@ def test_agreements_tab_lists_the_register(browser, served_app):
         assert partner in table
     assert p.page.locator("#agreement-evidence mark").count() >= 1
     p.shot("agreements")
+    p.close()
+
+
+# --- issue 14: what users trip on ---------------------------------------------------------------------
+def test_enter_sends_and_shift_enter_adds_a_newline(browser, served_app):
+    # item 13: Enter used to add a newline and Shift+Enter to send
+    p = Page(browser, served_app["url"])
+    box = p.page.locator("#question textarea")
+    box.click()
+    box.type("first line")
+    p.page.keyboard.press("Shift+Enter")
+    box.type("second line")
+    assert box.input_value() == "first line\nsecond line"
+    assert p.page.locator("#chat .msg.bot").count() == 0
+    box.fill("What does Egypt Post offer participating countries on its platform?")
+    box.press("Enter")
+    p.page.wait_for_function(
+        "document.querySelectorAll('#chat .msg.bot').length === 1 && !document.querySelector('#chat .msg.bot.pending')",
+        timeout=90_000,
+    )
+    assert p.last_answer().locator("a.cite").count() >= 1 and box.input_value() == ""
+    assert p.errors == []
+    p.close()
+
+
+def _options(p: Page, dropdown: str) -> str:
+    p.page.locator(f"{dropdown} input").click()
+    p.page.wait_for_timeout(300)
+    text = " ".join(p.page.locator("[role=option]").all_inner_texts())
+    p.page.keyboard.press("Escape")
+    return text
+
+
+def test_document_lists_follow_reloads_and_edits(browser, served_app):
+    # item 14: the lists kept the documents of the server's start; removing a newer one raised Gradio's
+    # raw "not in the list of choices"
+    a = served_app["assistant"]
+    p = Page(browser, served_app["url"])
+    a.add_files([("lists_note.txt", b"Egypt and Oman signed a note on postal codes in 2025.")])
+    p.page.reload(wait_until="load")
+    p.page.wait_for_selector("#question textarea", timeout=60_000)
+    p.page.wait_for_timeout(2000)
+    p.page.get_by_role("tab", name="Library").click()
+    assert "lists_note.txt" in _options(p, "#doc-pick")
+    p.page.get_by_role("tab", name="Refresh the index").click()
+    p.page.fill("#token input", ADMIN_TOKEN)
+    p.page.locator("#remove-pick input").click()
+    p.page.get_by_role("option", name=re.compile("lists_note")).first.click()
+    p.page.click("#remove")
+    p.page.wait_for_selector("#report table.report tr.removed", timeout=120_000)
+    p.page.wait_for_timeout(1000)
+    assert "not in the list" not in p.page.inner_text("body")
+    assert "lists_note.txt" not in _options(p, "#remove-pick")
+    p.page.get_by_role("tab", name="Chat").click()
+    p.page.get_by_role("button", name="Filters").click()
+    assert "lists_note.txt" not in _options(p, "#f-docs")
+    assert a.document("lists_note.txt") is None and p.errors == []
+    p.close()
+
+
+def test_an_empty_url_asks_for_one(browser, served_app):
+    # item 15: an empty URL said "refused URL scheme '(none)'"
+    p = Page(browser, served_app["url"])
+    p.page.get_by_role("tab", name="Refresh the index").click()
+    p.page.fill("#token input", ADMIN_TOKEN)
+    p.page.click("#fetch")
+    p.page.wait_for_selector("#report .notice", timeout=30_000)
+    assert p.page.inner_text("#report").strip() == "Please enter a URL."
+    p.close()
+
+
+def test_agreements_timeline_lists_the_records_of_a_bar(browser, served_app):
+    # item 16: records per year, stacked by type, filterable by region and partner; a bar lists its records
+    p = Page(browser, served_app["url"])
+    p.page.get_by_role("tab", name="Agreements").click()
+    bars = p.page.locator("#timeline svg path[aria-roledescription=bar]")
+    bars.first.wait_for(timeout=30_000)
+    assert bars.count() >= 3
+    assert "2024" in p.page.inner_text("#timeline") and "undated" in p.page.inner_text("#timeline")
+    box = bars.first.bounding_box()
+    y = box["y"] + box["height"] / 2
+    p.page.mouse.move(box["x"] + 2, y)
+    p.page.mouse.down()
+    p.page.mouse.move(box["x"] + box["width"] / 2, y, steps=5)
+    p.page.mouse.move(box["x"] + box["width"] - 2, y, steps=5)
+    p.page.mouse.up()
+    p.page.wait_for_selector("#timeline-records .timeline-records li", timeout=30_000)
+    year = p.page.get_attribute("#timeline-records .timeline-records", "data-year")
+    rows = [r for r in served_app["assistant"].agreements() if str(r.get("year") or "") == year]
+    assert year and p.page.locator("#timeline-records li").count() == len(rows) >= 1
+    p.shot("agreements-timeline")
+    # a region narrows the chart: Asia holds only Azerbaijan and Palestine
+    p.page.locator("#a-region input").click()
+    p.page.get_by_role("option", name="Asia").click()
+    p.page.wait_for_timeout(1500)
+    assert bars.count() < 3 or "Nigeria" not in p.page.inner_text("#agreements-table")
+    p.page.locator("#a-year input").click()
+    p.page.get_by_role("option", name="2024").click()
+    p.page.wait_for_selector("#timeline-records .timeline-records[data-year='2024'] li", timeout=30_000)
+    assert "Azerbaijan" in p.page.inner_text("#timeline-records")
+    p.shot("agreements-timeline-asia")
+    assert p.errors == [] and p.outbound == []
     p.close()

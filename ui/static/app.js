@@ -26,6 +26,16 @@
   }
   new MutationObserver(syncDirection).observe(document.documentElement, { childList: true, subtree: true, attributes: true,
     attributeFilter: ["data-lang"] });
+  // Uploads go to Gradio's upload route the moment files are chosen, before any button is pressed, and
+  // the server refuses them without the editor's token; so the token field is mirrored into a cookie
+  // (session-only, this site only) that those requests carry.
+  document.addEventListener("input", function (ev) {
+    const el = ev.target;
+    if (!el || !el.closest || !el.closest("#token")) return;
+    const v = el.value || "";
+    document.cookie = "taawun_editor=" + encodeURIComponent(v) + "; path=/; SameSite=Strict" +
+      (v ? "" : "; max-age=0");
+  }, true);
   window.taawunCopy = function () {
     const msgs = document.querySelectorAll("#chat .msg.bot");
     if (!msgs.length) return;
