@@ -60,9 +60,9 @@ browser-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
 	fi
 
-## a local llama.cpp OpenAI-compatible server for TAAWUN_GENERATOR=llm (SmolLM2-135M unless MODEL=path.gguf)
+## a local llama.cpp OpenAI-compatible server for TAAWUN_GENERATOR=llm (SmolLM2-135M unless MODEL=path.gguf; PORT=8080)
 llm-server: install
-	$(BIN)/taawun llm-server --port 8080 $(if $(MODEL),--model $(MODEL))
+	$(BIN)/taawun llm-server --port $(or $(PORT),8080) $(if $(MODEL),--model "$(MODEL)")
 
 lint: install
 	$(BIN)/ruff check .

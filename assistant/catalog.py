@@ -142,32 +142,56 @@ def _unf16(b: bytes, dim: int) -> np.ndarray:
 
 class Catalog:
     def __init__(self, path: Path, *, create: bool = True) -> None:
+        """Open the catalog; with ``create=False`` (reading commands) nothing is ever written."""
         self.path = path
         if not create and not path.is_file():
             raise CatalogError(f"no index at {path.parent} (run `taawun ingest`)")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_file() and path.stat().st_size == 0:
+            # SQLite would read an empty file as an empty database: the index would look empty, not broken
+            raise CatalogError(
+                f"the index catalog {path} is empty (0 bytes) and so corrupt; run `taawun ingest --rebuild`"
+            )
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         # Chunk records are immutable per id (ids carry the content hash); cache the hot ones.
         # The cache is dropped whenever the generation changes, so a removed chunk is never served.
         self._cache: OrderedDict[str, ChunkRecord] = OrderedDict()
         self._cache_gen = -1
         self._doc_ids: dict[str, list[str]] | None = None
+        self._vectors_checked_gen = -1  # the generation whose vector counts matched (see missing_vectors)
         try:
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(_SCHEMA)
-            self._migrate()
+            if create:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.executescript(_SCHEMA)
+                self._migrate()
+            else:
+                self._check_schema()
+            version = self.get_meta("schema_version")
         except sqlite3.DatabaseError as exc:
             raise CatalogError(
                 f"the index catalog {path} is unreadable ({exc}); run `taawun ingest --rebuild`"
             ) from exc
-        version = self.get_meta("schema_version")
-        if version is None:
+        if version is None and create:
             self.set_meta("schema_version", str(SCHEMA_VERSION))
-        elif int(version) != SCHEMA_VERSION:
+        elif version is None or int(version) != SCHEMA_VERSION:
             raise CatalogError(f"index schema {version} != {SCHEMA_VERSION}; run `taawun ingest --rebuild`")
+
+    def _check_schema(self) -> None:
+        """A reader's check that this is a current catalog (a writer creates or migrates it instead)."""
+        tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not {"meta", "documents", "chunks", "records"} <= tables:
+            found = ", ".join(sorted(tables)) or "none"
+            raise CatalogError(
+                f"the index catalog {self.path} is incomplete (tables: {found}); run `taawun ingest --rebuild`"
+            )
+        chunk_cols = {r[1] for r in self._db.execute("PRAGMA table_info(chunks)")}
+        record_cols = {r[1] for r in self._db.execute("PRAGMA table_info(records)")}
+        if "twin" not in chunk_cols or "data" not in record_cols:
+            raise CatalogError(f"the index at {self.path.parent} is from an older version; run `taawun ingest`")
 
     def _migrate(self) -> None:
         """Columns added after the first release (their values are filled by the next ingest)."""
@@ -245,6 +269,32 @@ class Catalog:
         """doc_id -> (content_hash, source)."""
         with self._lock:
             return {r[0]: (r[1], r[2]) for r in self._db.execute("SELECT doc_id, content_hash, source FROM documents")}
+
+    def language_counts(self) -> dict[str, int]:
+        """Chunks per language: what each of the vector store's collections must hold."""
+        with self._lock:
+            return dict(self._db.execute("SELECT language, COUNT(*) FROM chunks GROUP BY language").fetchall())
+
+    def missing_vectors(self, index: Any) -> str | None:
+        """Why ``index`` cannot serve this catalog (a collection holds fewer vectors than there are
+        chunks: a deleted or reset store), else None. A match is remembered until the next commit."""
+        gen = self.generation()
+        if gen == self._vectors_checked_gen:
+            return None
+        want = self.language_counts()
+        counts = getattr(index, "counts", None)
+        have = counts() if callable(counts) else None
+        if have is None:  # a backend without per-collection counts: compare the totals
+            want, have = {"all": sum(want.values())}, {"all": index.count()}
+        short = {lang: (have.get(lang, 0), n) for lang, n in sorted(want.items()) if have.get(lang, 0) < n}
+        if not short:
+            self._vectors_checked_gen = gen
+            return None
+        detail = ", ".join(f"{lang}: {h} of {n}" for lang, (h, n) in short.items())
+        return (
+            f"the vector store is missing chunk vectors ({detail}); "
+            "run `taawun ingest` to restore them from the catalog"
+        )
 
     def chunk_counts(self) -> dict[str, int]:
         with self._lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -89,6 +90,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from assistant.compose import build_assistant
 
     s = _settings(args)
+    _clean_leftovers(s)
     progress = _progress_bar(not args.json and not args.quiet)
     if args.rebuild:
         report = rebuild(s, progress)
@@ -96,6 +98,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         report = build_assistant(s).refresh([Path(p) for p in args.paths] or None, progress=progress)
     _print_report(report, args.json)
     return 0
+
+
+def _clean_leftovers(settings: Any) -> None:
+    """A killed `ingest --rebuild` is cleaned up by the next run (see clean_rebuild_leftovers)."""
+    from ingest.refresh import clean_rebuild_leftovers
+
+    for note in clean_rebuild_leftovers(settings.index_dir):
+        print(f"taawun: {note}", file=sys.stderr)
 
 
 def rebuild(settings: Any, progress: Callable[[str, int, int], None] | None) -> Any:
@@ -174,32 +184,31 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
+def _print_answer(ans: Any, as_json: bool, end: str = "\n") -> None:
     from assistant.cite import render_plain
+
+    if as_json:
+        # the same `status` field as the API's objects
+        print(json.dumps({**ans.contract(), "status": ans.status}, ensure_ascii=False), flush=True)
+    else:
+        print(render_plain(ans.answer, ans.citations), end=end, flush=True)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
     from assistant.compose import build_assistant
 
     a = build_assistant(_settings(args))
     filters = _filters(args)
     if args.question == "-" or (args.question is None and not sys.stdin.isatty()):
-        # One question per line; models load once.
+        # One question per line, one answer per line (blank lines are answered `invalid`, so a
+        # client can zip its input with our output); models load once.
         for line in sys.stdin:
-            line = line.rstrip("\n")
-            if not line.strip():
-                continue
-            ans = a.ask(line, filters=filters)
-            if args.json:
-                print(json.dumps(ans.contract(), ensure_ascii=False), flush=True)
-            else:
-                print(render_plain(ans.answer, ans.citations), flush=True)
+            _print_answer(a.ask(line.rstrip("\r\n"), filters=filters), args.json)
         return 0
     if args.question is None:
         print("taawun ask: give a question, or - to read questions from stdin", file=sys.stderr)
         return EXIT_USAGE
-    ans = a.ask(args.question, filters=filters)
-    if args.json:
-        print(json.dumps(ans.contract(), ensure_ascii=False))
-    else:
-        print(render_plain(ans.answer, ans.citations), end="")
+    _print_answer(a.ask(args.question, filters=filters), args.json, end="")
     return 0
 
 
@@ -210,6 +219,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     s = _settings(args)
     a = build_assistant(s)
     if args.ingest:
+        _clean_leftovers(s)
         report = a.refresh(progress=_progress_bar(True))
         print(report.summary().split("\n")[0], file=sys.stderr)
     serve(a, host=args.host or s.ui.host, port=args.port or s.ui.port)
@@ -250,17 +260,18 @@ def cmd_library(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_llm_server(args: argparse.Namespace) -> int:
+def cmd_llm_server(argv: Sequence[str]) -> int:
     from assistant.llm_server import main as llm_main
 
-    return llm_main(args.rest)
+    return llm_main(argv, prog="taawun llm-server")
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     from assistant.compose import build_assistant
 
-    print(json.dumps(build_assistant(_settings(args)).status(), ensure_ascii=False, indent=2))
-    return 0
+    status = build_assistant(_settings(args)).status()
+    print(json.dumps(status, ensure_ascii=False, indent=2))
+    return EXIT_FAIL if "error" in status or "problem" in status else 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -328,21 +339,30 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_library)
 
-    sp = sub.add_parser(
-        "llm-server", help="run a local llama.cpp OpenAI-compatible server (see --help)", add_help=False
-    )
-    sp.add_argument("rest", nargs=argparse.REMAINDER)
-    sp.set_defaults(func=cmd_llm_server)
+    # listed for `taawun --help` only: main() hands its arguments to the server's own parser
+    sub.add_parser("llm-server", help="run a local llama.cpp OpenAI-compatible server (see --help)", add_help=False)
 
     sp = sub.add_parser("status", parents=[common], help="index status")
     sp.set_defaults(func=cmd_status)
     return p
 
 
+def _utf8_streams() -> None:
+    """Undecodable input becomes U+FFFD (answered `invalid`), and output is always valid UTF-8."""
+    for stream, errors in ((sys.stdin, "replace"), (sys.stdout, "replace"), (sys.stderr, "backslashreplace")):
+        with contextlib.suppress(AttributeError, ValueError, OSError):  # a replaced or already-read stream
+            stream.reconfigure(encoding="utf-8", errors=errors)  # type: ignore[union-attr]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=os.environ.get("TAAWUN_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s"
     )
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _utf8_streams()
+    if argv[:1] == ["llm-server"]:
+        # argparse rejects options (--model, --help) meant for a REMAINDER sub-command: parse them there
+        return cmd_llm_server(argv[1:])
     args = parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -96,8 +96,9 @@ def serve(
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m assistant.llm_server", description=__doc__.splitlines()[0])
+def main(argv: Sequence[str] | None = None, prog: str = "python -m assistant.llm_server") -> int:
+    """The server's command line (also `taawun llm-server` and `make llm-server MODEL=... PORT=...`)."""
+    ap = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     ap.add_argument("--model", help=f"a GGUF file (default: the bundled SmolLM2, {SMOLLM2_PIP})")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=8080, help="0 picks a free port (see the READY line)")

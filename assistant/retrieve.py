@@ -47,27 +47,34 @@ class Filters:
     date_from: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD, inclusive
     date_to: str | None = None
     countries: tuple[str, ...] | None = None
+    problem: str | None = None  # why the filters given were malformed (answers are then `invalid`)
 
     def is_empty(self) -> bool:
         return not any((self.languages, self.doc_ids, self.date_from, self.date_to, self.countries))
 
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> Filters:
+        """Filters from API or CLI arguments; a malformed one is named in ``problem``, never raised."""
+        from assistant.arguments import LANGUAGES, InvalidArgument, check_date, check_strings
+
         if not d:
             return cls()
+        if not isinstance(d, dict):
+            return cls(problem="filters: expected an object of filter names and values")
 
-        def tup(v: Any) -> tuple[str, ...] | None:
-            if v in (None, "", []):
-                return None
-            return tuple(str(x) for x in (v if isinstance(v, (list, tuple)) else [v]))
+        def pick(*names: str) -> tuple[str, Any]:  # the first name given is the one an error names
+            return next(((n, d[n]) for n in names if d.get(n) not in (None, "", [])), (names[0], None))
 
-        return cls(
-            tup(d.get("languages") or d.get("language")),
-            tup(d.get("doc_ids") or d.get("doc_id")),
-            d.get("date_from") or None,
-            d.get("date_to") or None,
-            tup(d.get("countries") or d.get("country")),
-        )
+        try:
+            return cls(
+                check_strings(*pick("languages", "language"), allowed=LANGUAGES),
+                check_strings(*pick("doc_ids", "doc_id")),
+                check_date("date_from", d.get("date_from")),
+                check_date("date_to", d.get("date_to")),
+                check_strings(*pick("countries", "country")),
+            )
+        except InvalidArgument as exc:
+            return cls(problem=str(exc))
 
 
 @dataclass

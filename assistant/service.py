@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import compose
+from assistant.arguments import InvalidArgument, history_turns, invalid_message, question_problem, repair_text
 from assistant.answer import (
     Answer,
     Prepared,
@@ -144,7 +145,26 @@ class Assistant:
     ) -> Iterator[str | Answer]:
         """Yield answer text increments, then the final :class:`Answer` (always last, never an exception)."""
         t0 = time.perf_counter()
-        raw = question if isinstance(question, str) else str(question)
+        # Malformed arguments are answered `invalid`, naming the argument, before anything trips on them.
+        raw = repair_text(question) if isinstance(question, str) else ""
+        filters = filters if isinstance(filters, Filters) else Filters.from_dict(filters)
+        try:
+            history = history_turns(history)
+            problem = question_problem(question) or filters.problem
+        except InvalidArgument as exc:
+            problem = str(exc)
+        if problem:
+            lang = detect_language(raw[:5000])
+            yield Answer(raw[:500], lang or "en", invalid_message(problem, lang), True, status="invalid")
+            return
+        try:  # vectors lost from the store would otherwise answer "the sources do not say"
+            lost = self.catalog.missing_vectors(self.index)
+        except (CatalogError, IndexUnavailable, sqlite3.DatabaseError):
+            lost = None  # an unreadable index is reported by the answer path below
+        if lost:
+            lang = detect_language(raw[:5000]) or "en"
+            yield Answer(raw[:500], lang, message("unavailable", lang, why=lost), True, status="unavailable")
+            return
         limit = self.settings.answer.max_question_chars
         if len(raw) > limit:
             yield self._invalid(raw, "too_long", n=len(raw), limit=limit)
@@ -397,14 +417,27 @@ class Assistant:
         return IngestReport()
 
     def status(self) -> dict[str, Any]:
+        """The index's state; with ``error`` or ``problem`` it cannot answer (`taawun status` exits 1)."""
+        from assistant.store import MemoryIndex
+
         try:
-            docs = self.catalog.documents()
-            return {
-                "documents": len(docs),
-                "chunks": sum(self.catalog.chunk_counts().values()),
-                "generation": self.catalog.generation(),
-                "embedding_model": self.catalog.get_meta("embedding_model"),
-                "index": self.settings.chroma.url or str(self.settings.index_dir),
+            cat = self.catalog
+            s = self.settings
+            # An absent embedded store holds no vectors; opening it would create an empty one.
+            embedded = self._index is None and s.index.backend == "chroma" and not s.chroma.url
+            absent = embedded and not (s.index_dir / compose.CHROMA_DIR).is_dir()
+            index = MemoryIndex(1) if absent else self.index
+            out: dict[str, Any] = {
+                "documents": len(cat.documents()),
+                "chunks": sum(cat.chunk_counts().values()),
+                "generation": cat.generation(),
+                "embedding_model": cat.get_meta("embedding_model"),
+                "index": s.chroma.url or str(s.index_dir),
+                "catalog_chunks": cat.language_counts(),
+                "vectors": index.counts() if hasattr(index, "counts") else {"all": index.count()},
             }
-        except (CatalogError, IndexUnavailable) as exc:
+            if problem := cat.missing_vectors(index):
+                out["problem"] = problem
+            return out
+        except (CatalogError, IndexUnavailable, sqlite3.DatabaseError) as exc:
             return {"error": str(exc)}

@@ -156,6 +156,20 @@ class ChromaIndex:
     def count(self) -> int:
         return sum(int(self._call("read", col.count)) for col in list(self._cols.values()))
 
+    def counts(self) -> dict[str, int]:
+        """Vectors per language collection (checked against the catalog's chunks on open and in status).
+
+        Collections another process created since this one opened (a shared server) are picked up first.
+        """
+        names = self._call("read", self._client.list_collections)
+        prefix = self._name + "-"
+        with self._lock:
+            for name in (c if isinstance(c, str) else c.name for c in names):
+                if name.startswith(prefix) and name[len(prefix) :] not in self._cols:
+                    self._cols[name[len(prefix) :]] = self._call("open", self._open, name)
+            cols = list(self._cols.items())
+        return {lang: int(self._call("read", col.count)) for lang, col in cols}
+
     def reset(self) -> None:
         """Drop every collection of this index."""
         for lang in list(self._cols):
@@ -227,3 +241,10 @@ class MemoryIndex:
 
     def count(self) -> int:
         return len(self._ids)
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            out: dict[str, int] = {}
+            for lang in self._langs:
+                out[lang] = out.get(lang, 0) + 1
+            return out

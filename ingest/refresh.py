@@ -18,6 +18,8 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -42,6 +44,9 @@ from ingest.twins import Facts, facts, is_related, twin_score
 PIPELINE_VERSION = 7
 META_DIR = ".meta"  # sidecar metadata for fetched pages (their URL), inside the sources folder
 LOCK_FILE = "ingest.lock"
+#: passages embedded per step; each step is saved, so a killed run resumes after the last one
+EMBED_BATCH = 2048
+PENDING_FILE = "embedding.partial.sqlite"  # in the index directory, until the catalog commit
 #: documents in the other language, nearest by document vector, that are checked in detail
 TRANSLATION_CANDIDATES = 5
 
@@ -77,6 +82,9 @@ class IngestReport:
     chunks_added: int = 0
     chunks_removed: int = 0
     passages_embedded: int = 0
+    passages_resumed: int = 0  # vectors reused from a run that was killed before its commit
+    vectors_restored: int = 0  # vectors the store had lost, restored from the catalog's copies
+    vectors_removed: int = 0  # stray vectors (of an interrupted run) deleted from the store
     seconds: float = 0.0
     index_dir: str = ""
 
@@ -92,10 +100,23 @@ class IngestReport:
             "chunks_added": self.chunks_added,
             "chunks_removed": self.chunks_removed,
             "passages_embedded": self.passages_embedded,
+            "passages_resumed": self.passages_resumed,
+            "vectors_restored": self.vectors_restored,
+            "vectors_removed": self.vectors_removed,
             "seconds": round(self.seconds, 3),
             "index_dir": self.index_dir,
             "documents": [asdict(d) for d in self.documents],
         }
+
+    def _repairs(self) -> list[str]:
+        out = []
+        if self.passages_resumed:
+            out.append(f"  resumed: {self.passages_resumed} passages embedded by an interrupted run were reused")
+        if self.vectors_restored:
+            out.append(f"  repaired: restored {self.vectors_restored} chunk vectors missing from the vector store")
+        if self.vectors_removed:
+            out.append(f"  repaired: removed {self.vectors_removed} stray vectors left by an interrupted run")
+        return out
 
     def summary(self) -> str:
         c = self.counts()
@@ -104,6 +125,7 @@ class IngestReport:
             f"skipped {c['skipped']} documents; +{self.chunks_added}/-{self.chunks_removed} chunks; "
             f"{self.passages_embedded} passages embedded in {self.seconds:.1f} s"
         ]
+        lines += self._repairs()
         for d in self.documents:
             if d.action == "skipped":
                 lines.append(f"  skipped {d.doc_id}: {d.reason}")
@@ -388,7 +410,7 @@ class Refresher:
             if not force and known.get(doc_id) == (h, source):
                 report.documents.append(DocOutcome(doc_id, "unchanged"))
                 continue
-            loaded = load_bytes(data, paths[doc_id].name)
+            loaded = load_bytes(data, paths[doc_id].name, max_chars=cfg.ingest.max_text_chars)
             side_date = sidecar_date(paths[doc_id], sources)
             prepared = (
                 loaded if isinstance(loaded, Skip) else self.prepare(doc_id, source, loaded, h, len(data), side_date)
@@ -407,6 +429,7 @@ class Refresher:
         self._extract_records(todo)
         links, twins = self._link_translations(todo, removed)
         self._commit(todo, removed, links, twins, known, report)
+        PendingVectors(cfg.index_dir / PENDING_FILE, self.model_id).discard()  # the catalog holds them now
         count_merges(report, self.catalog.records())
         report.seconds = time.perf_counter() - t0
         order = {"added": 0, "updated": 1, "removed": 2, "skipped": 3, "unchanged": 4}
@@ -437,17 +460,7 @@ class Refresher:
         texts = [t for p in todo for t in p.texts]
         if not texts:
             return
-        total = len(texts)
-        done = 0
-
-        def tick(n: int) -> None:
-            nonlocal done
-            done += n
-            self.progress("embed", done, total)
-
-        self.progress("embed", 0, total)
-        vecs = self.embedder.embed_passages(texts, tick)
-        report.passages_embedded = total
+        vecs = self._embed_resumably(texts, report)
         pos = 0
         for p in todo:
             n_chunks = len(p.chunks)
@@ -460,6 +473,32 @@ class Refresher:
                 pos += n_sent
             if len(chunk_vecs):
                 p.vec = document_vector(chunk_vecs)
+
+    def _embed_resumably(self, texts: list[str], report: IngestReport) -> np.ndarray:
+        """Embed ``texts`` in steps saved as they finish; vectors a killed run saved are reused."""
+        total = len(texts)
+        pending = PendingVectors(self.settings.index_dir / PENDING_FILE, self.model_id)
+        found = pending.get(texts)
+        report.passages_resumed = len(found)
+        done = len(found)
+
+        def tick(n: int) -> None:
+            nonlocal done
+            done += n
+            self.progress("embed", done, total)
+
+        self.progress("embed", done, total)
+        missing = [i for i in range(total) if i not in found]
+        try:
+            for start in range(0, len(missing), EMBED_BATCH):
+                rows = missing[start : start + EMBED_BATCH]
+                got = self.embedder.embed_passages([texts[i] for i in rows], tick)
+                pending.put([texts[i] for i in rows], got)
+                found.update(zip(rows, got, strict=True))
+        finally:
+            pending.close()
+        report.passages_embedded = len(missing)
+        return np.stack([np.asarray(found[i], np.float32) for i in range(total)])
 
     def _extract_records(self, todo: list[_Prepared]) -> None:
         from assistant.gazetteer import HOME, gazetteer
@@ -594,7 +633,7 @@ class Refresher:
         stale = [i for i in old_ids if i not in new_ids]
         if stale:
             self.index.delete(stale)
-        self.collect_garbage()
+        self.collect_garbage(report)
         for p in todo:
             action = "updated" if p.doc.doc_id in known else "added"
             doc = p.doc
@@ -625,9 +664,10 @@ class Refresher:
         if self.catalog.get_meta(key) is None and self.catalog.chunk_ids():
             self.catalog.set_meta(key, Calibration.compute(self.embedder).dumps())
 
-    def collect_garbage(self) -> int:
+    def collect_garbage(self, report: IngestReport | None = None) -> int:
         """Make the vector store match the catalog: delete stray vectors (left by an interrupted run)
-        and restore missing ones from the catalog's copies (a lost or migrated store), without embedding."""
+        and restore missing ones from the catalog's copies (a lost or migrated store), without embedding.
+        What was repaired goes into ``report``."""
         live = self.catalog.chunk_ids()
         if self.index.count() == len(live):
             return 0
@@ -636,6 +676,8 @@ class Refresher:
         if stray:
             self.index.delete(stray)
         missing = sorted(live - present)
+        if report is not None:
+            report.vectors_restored, report.vectors_removed = len(missing), len(stray)
         for i in range(0, len(missing), 2000):
             records = list(self.catalog.chunks(missing[i : i + 2000]).values())
             self.progress("restore", i, len(missing))
@@ -710,3 +752,80 @@ def write_lexical(catalog: Catalog, path: Path) -> LexicalIndex:
     lex = LexicalIndex.build(catalog.iter_tokens(), generation=catalog.generation())
     lex.save(path)
     return lex
+
+
+class PendingVectors:
+    """Passage vectors of a run that has not committed yet, saved step by step so that a killed
+    run resumes instead of embedding everything again. Keyed by model and text (a vector is a
+    function of both); deleted once the catalog commit holds the vectors."""
+
+    def __init__(self, path: Path, model_id: str) -> None:
+        self.path, self.model_id = path, model_id
+        self._db: sqlite3.Connection | None = None
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.model_id}\x00{text}".encode()).hexdigest()
+
+    def get(self, texts: Sequence[str]) -> dict[int, np.ndarray]:
+        """Saved vectors by position in ``texts``."""
+        if not self.path.is_file():
+            return {}
+        db = self._open()
+        keys = [self._key(t) for t in texts]
+        saved: dict[str, bytes] = {}
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            saved.update(db.execute(f"SELECT key, v FROM vec WHERE key IN ({','.join('?' * len(part))})", part))
+        return {i: np.frombuffer(saved[k], np.float32) for i, k in enumerate(keys) if k in saved}
+
+    def put(self, texts: Sequence[str], vecs: np.ndarray) -> None:
+        db = self._open()
+        with db:  # one commit per step: a kill loses at most the step in progress
+            db.executemany(
+                "INSERT OR REPLACE INTO vec VALUES (?, ?)",
+                [(self._key(t), np.asarray(v, np.float32).tobytes()) for t, v in zip(texts, vecs, strict=True)],
+            )
+
+    def _open(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(self.path))
+            self._db.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, v BLOB NOT NULL)")
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def discard(self) -> None:
+        self.close()
+        for suffix in ("", "-journal"):
+            self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
+
+
+def clean_rebuild_leftovers(index_dir: Path) -> list[str]:
+    """Finish what a killed `taawun ingest --rebuild` left behind; returns what was done.
+
+    A rebuild fills ``<index>.rebuild/`` and then swaps it in, moving the live index to
+    ``<index>.old/`` for a moment. Killed while filling, the half-built folder is removed; killed
+    between the two renames of the swap, the previous index is put back. A rebuild still running
+    holds the locks, and then nothing is touched.
+    """
+    fresh = index_dir.with_name(index_dir.name + ".rebuild")
+    old = index_dir.with_name(index_dir.name + ".old")
+    if not (fresh.exists() or old.exists()):
+        return []
+    done: list[str] = []
+    try:
+        with index_lock(index_dir), index_lock(fresh):
+            if old.is_dir() and not index_dir.exists():
+                os.replace(old, index_dir)
+                done.append(f"restored {index_dir} from {old.name}/ (a rebuild was killed during its swap)")
+            for leftover in (fresh, old):
+                if leftover.exists():
+                    shutil.rmtree(leftover)
+                    done.append(f"removed {leftover.name}/ left by a killed rebuild")
+    except IngestLocked:
+        return []
+    return done

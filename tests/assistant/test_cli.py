@@ -59,13 +59,14 @@ def test_ask_json_reads_questions_from_stdin_one_object_per_line(corpus_index):
     )
     assert out.returncode == 0, out.stderr
     lines = [json.loads(x) for x in out.stdout.splitlines()]
-    assert len(lines) == 2
-    for obj in lines:
-        assert set(obj) == CONTRACT
+    assert len(lines) == 3  # one per input line: the blank one is answered `invalid`
+    first, blank, second = lines
+    assert blank["status"] == "invalid"
+    for obj in (first, second):
+        assert set(obj) == CONTRACT | {"status"}  # the API's `status` field too
         for c in obj["citations"]:
             assert set(c) == CITATION
         assert isinstance(obj["timings_ms"]["total"], float)
-    first, second = lines
     assert first["language"] == "en" and not first["abstained"]
     assert first["citations"][0]["source"] == "003_f299f8e0cc481d39.txt"
     assert second["language"] == "ar" and second["abstained"]

@@ -181,7 +181,12 @@ def test_an_index_from_the_first_register_schema_is_migrated_and_reextracted(set
         "evidence TEXT NOT NULL, language TEXT NOT NULL, summary TEXT NOT NULL);"
     )
     db.close()
+    from assistant.catalog import CatalogError
+
+    before = (settings.index_dir / "catalog.sqlite").read_bytes()
     b = _assistant(settings, fake_embedder)
-    assert b.agreements() == []  # the old rows are gone ...
-    assert b.refresh().counts()["updated"] == 5  # ... and every document is re-processed
+    with pytest.raises(CatalogError, match="taawun ingest"):
+        b.agreements()  # a reading command does not migrate (it never writes): it says what to run
+    assert (settings.index_dir / "catalog.sqlite").read_bytes() == before
+    assert b.refresh().counts()["updated"] == 5  # ingest migrates, and every document is re-processed
     assert b.agreements(country="Azerbaijan")
