@@ -134,7 +134,8 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
 # --- list questions -------------------------------------------------------------------------
 _LIST = re.compile(
     r"\bwhich\b|\bwhat (?:are|were) the\b|\bwhat\s+\w+\s+(?:has|have|did)\b|\blist\b|\ball (?:the )?\b|\bwith whom\b|"
-    r"ما هي|ما هى|ماهي|ما الدول|أي الدول|اي الدول|ما الاتفاقيات|ما مذكرات|قائمة|مع من|مع أي|مع اي|أي |اي |ما ال",
+    r"ما هي|ما هى|ماهي|ما الدول|أي الدول|اي الدول|ما الاتفاقيات|ما مذكرات|قائمة|مع من|مع أي|مع اي|أي |اي |"
+    r"ما ال(?!ذي|تي|ذين)",  # "ما الذي" asks what, not which
     re.I,
 )
 # Plural instrument words: "which MoUs ...", "ما هي مذكرات التفاهم" (a question about *the* MoU is not a list question).
@@ -208,7 +209,7 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
 
 def list_query(question: str) -> ListQuery | None:
     """The constraints of a list question the register can answer, or None when it is not one."""
-    from assistant.answer import question_types
+    from assistant.query.question import question_types
     from assistant.text import normalize_arabic
 
     if not _LIST.search(question) or question_types(question) & {"when", "amount", "count"}:

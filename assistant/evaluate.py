@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import Answer, select_evidence
+from assistant.query.rules import select_evidence
+from assistant.records import Answer
 from assistant.settings import Settings
 from assistant.text import detect_language, normalize_arabic
 

@@ -27,6 +27,15 @@ def _lead_in(language: str) -> str:
     return message("other_language", language)
 
 
+def _quote(text: str, language: str) -> str:
+    """Quotation marks of the asker's language, or the other pair when the quote holds them itself."""
+    pairs = [("“", "”"), ("«", "»")] if language == "en" else [("«", "»"), ("“", "”")]
+    for a, b in pairs:
+        if a not in text and b not in text:
+            return f"{a}{text}{b}"
+    return f"{pairs[0][0]}{text.replace(pairs[0][1], pairs[0][0])}{pairs[0][1]}"
+
+
 class ExtractiveGenerator:
     """Quotes the selected evidence sentences in reading order, each followed by its marker."""
 
@@ -37,21 +46,25 @@ class ExtractiveGenerator:
 
     def compose(self, language: str, evidence: Sequence[Evidence], lead: str | None = None) -> str:
         """The quote; ``lead`` is the answer's own words that open it (None: the one-line lead-in of old)."""
-        parts: list[str] = []
+        groups: list[tuple[str, list[str]]] = []  # (language, sentences with markers) in reading order
         last_n = None
         for ev in evidence:
             text = ev.text.strip()
-            if ev.n == last_n and parts:
-                parts[-1] = parts[-1][: -len(f" [{ev.n}]")] + " " + text + f" [{ev.n}]"
+            if groups and groups[-1][0] == ev.language:
+                sentences = groups[-1][1]
+                if ev.n == last_n:
+                    sentences[-1] = sentences[-1][: -len(f" [{ev.n}]")] + " " + text + f" [{ev.n}]"
+                else:
+                    sentences.append(f"{text} [{ev.n}]")
             else:
-                parts.append(f"{text} [{ev.n}]")
+                groups.append((ev.language, [f"{text} [{ev.n}]"]))
             last_n = ev.n
-        body = " ".join(parts)
+        # Text in the other language is always a quotation: the answer's own words are the asker's.
+        body = " ".join(_quote(" ".join(s), language) if lang != language else " ".join(s) for lang, s in groups)
         foreign = bool(evidence) and all(ev.language != language for ev in evidence)
-        quoted = (f"“{body}”" if language == "en" else f"«{body}»") if foreign else body
         if lead is not None:
-            return f"{lead}\n\n{quoted}" if lead else quoted
-        return f"{_lead_in(language)}\n\n{quoted}" if foreign else body
+            return f"{lead}\n\n{body}" if lead else body
+        return f"{_lead_in(language)}\n\n{body}" if foreign else body
 
     def generate(
         self, question: str, language: str, evidence: Sequence[Evidence], lead: str | None = None

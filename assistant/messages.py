@@ -44,5 +44,3 @@ def message(key: str, lang: str, **kw: object) -> str:
 
 def bilingual(key: str, **kw: object) -> str:
     return f"{message(key, 'en', **kw)}\n{message(key, 'ar', **kw)}"
-
-

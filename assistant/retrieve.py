@@ -217,6 +217,12 @@ class SearchEngine:
             out.add(d.doc_id)
         return out
 
+    def idf(self, tokens: Sequence[str]) -> np.ndarray:
+        """The lexical index's IDF of each token (what makes a question word rare here)."""
+        self._refresh()
+        assert self._lex is not None
+        return self._lex.idf_of(tokens)
+
     # --- search ---------------------------------------------------------------------
     @property
     def calibration(self) -> Calibration:
@@ -414,4 +420,12 @@ def hits_by_doc(hits: Sequence[Hit]) -> dict[str, list[Hit]]:
     out: dict[str, list[Hit]] = {}
     for h in hits:
         out.setdefault(h.doc.doc_id, []).append(h)
+    return out
+
+
+def doc_map(hits: Sequence[Hit]) -> dict[str, DocRecord]:
+    out: dict[str, DocRecord] = {}
+    for h in hits:
+        for m in [h, *h.alternates]:
+            out[m.doc.doc_id] = m.doc
     return out

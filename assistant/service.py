@@ -13,28 +13,23 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant import compose
 from assistant.arguments import InvalidArgument, history_turns, invalid_message, question_problem, repair_text
-from assistant.answer import (
-    Answer,
-    Prepared,
-    bilingual,
-    clean_question,
-    doc_map,
-    has_words,
-    message,
-    preparation_chain,
-    related_evidence,
-)
 from assistant.catalog import Catalog, CatalogError, DocRecord
 from assistant.cite import build_citations
+from assistant.messages import bilingual, message
 from assistant.protocols import Embedder, Generator, Index
-from assistant.retrieve import Filters, HybridRetriever, SearchEngine
+from assistant.query.rules import Prepared, preparation_chain, related_evidence
+from assistant.records import Answer
+from assistant.retrieve import Filters, HybridRetriever, SearchEngine, doc_map
 from assistant.settings import Settings
 from assistant.store import IndexUnavailable
-from assistant.text import detect_language
+from assistant.text import clean_question, detect_language, has_words
+
+if TYPE_CHECKING:
+    from assistant.query import chain as learned
 
 log = logging.getLogger("taawun")
 
@@ -183,7 +178,7 @@ class Assistant:
             if register is not None:
                 yield from register
                 return
-            prepared: Prepared = self.chain.invoke({"question": q, "history": hist, "filters": f})
+            prepared: Prepared | learned.Prepared = self.chain.invoke({"question": q, "history": hist, "filters": f})
             yield from self._generate(prepared, t0)
         except (IndexUnavailable, CatalogError, sqlite3.DatabaseError) as exc:
             log.error("index unavailable: %s", exc)
@@ -215,12 +210,18 @@ class Assistant:
         ms = (time.perf_counter() - t0) * 1000
         return [text, Answer(q, lang, text, False, cites, {"register": ms, "total": ms}, generator="register")]
 
-    def _generate(self, p: Prepared, t0: float) -> Iterator[str | Answer]:
+    def _generate(self, p: Prepared | learned.Prepared, t0: float) -> Iterator[str | Answer]:
         sel = p.selection
         docs = doc_map(p.hits)
         timings = dict(p.timings_ms)
+        is_learned = not isinstance(p, Prepared)
         if sel.abstain:
-            related = related_evidence(sel.candidates)
+            if is_learned:
+                from assistant.query.evidence import related_evidence as related_learned
+
+                related = related_learned(sel.candidates)  # type: ignore[arg-type]
+            else:
+                related = related_evidence(sel.candidates)  # type: ignore[arg-type]
             text = message("abstain", p.language)
             if related:
                 text += " " + message("related", p.language) + " " + " ".join(f"[{e.n}]" for e in related)
@@ -243,7 +244,9 @@ class Assistant:
             yield return_answer
             return
         tg = time.perf_counter()
-        gen = self.generator.generate(p.question, p.language, sel.evidence)
+        composed = None if isinstance(p, Prepared) else p.lead
+        lead = composed.lead if composed is not None else None
+        gen = self.generator.generate(p.question, p.language, sel.evidence, lead=lead)
         while True:
             try:
                 yield next(gen)
@@ -278,6 +281,7 @@ class Assistant:
             standalone=p.standalone,
             generator=self.generator.name,
             notes=result.notes,
+            short=composed.short if composed is not None else None,
         )
 
     def ask(
@@ -295,7 +299,13 @@ class Assistant:
         """The retrieval half of the answer chain as a LangChain runnable."""
         with self._lock:
             if self._chain is None:
-                self._chain = preparation_chain(self.engine, self.catalog, self.settings.answer, self._texts)
+                cfg = self.settings.answer
+                if cfg.selector == "rules":
+                    self._chain = preparation_chain(self.engine, self.catalog, cfg, self._texts)
+                else:
+                    from assistant.query.chain import AnswerChain
+
+                    self._chain = AnswerChain(self.engine, self.catalog, cfg, self.document_text).runnable()
             return self._chain
 
     # --- library --------------------------------------------------------------------

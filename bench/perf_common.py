@@ -210,7 +210,7 @@ def query_set(n: int, max_para: int | None = None, seed: int = 7) -> QuerySet:
     qvec = dict(zip(texts, vecs, strict=True))
     # ask() embeds the cleaned question (control/bidi characters dropped, spaces collapsed):
     # serve the same vector under that key, so "encoding excluded" really excludes it.
-    from assistant.answer import clean_question
+    from assistant.text import clean_question
 
     for t, v in list(qvec.items()):
         qvec.setdefault(clean_question(t), v)

@@ -178,4 +178,3 @@ def token_f1(pred: str, gold: str) -> float:
         return 0.0
     prec, rec = common / len(p), common / len(g)
     return 2 * prec * rec / (prec + rec)
-

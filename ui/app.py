@@ -19,7 +19,7 @@ from gradio.utils import get_upload_folder
 from starlette.middleware import Middleware
 
 from assistant.agreements import TYPE_LABELS, query_records, to_csv
-from assistant.answer import Answer
+from assistant.records import Answer
 from assistant.retrieve import Filters
 from assistant.service import Assistant
 from ui import render, timeline

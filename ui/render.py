@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.cite import Citation
-from assistant.answer import Answer
+from assistant.records import Answer
 from assistant.text import detect_language
 from ui.strings import t
 

@@ -15,10 +15,11 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.catalog import Catalog
+from assistant.query import scorer as scoring
 from assistant.query.compose import Composed, compose
 from assistant.query.evidence import Selection, select
 from assistant.query.question import Part, QuestionInfo, analyze, contextualize
-from assistant.query.scorer import Scorer, default_scorer
+from assistant.query.scorer import Scorer
 from assistant.retrieve import Filters, Hit, SearchEngine
 from assistant.settings import AnswerSettings
 
@@ -59,7 +60,7 @@ class AnswerChain:
         scorer: Scorer | None = None,
     ) -> None:
         self.engine, self.catalog, self.cfg, self.text_of = engine, catalog, cfg, text_of
-        self.scorer = scorer or default_scorer()
+        self.scorer = scorer or scoring.default_scorer()
         self._records: dict[str, list[dict[str, Any]]] | None = None
         self._records_gen = -1
 

@@ -10,6 +10,7 @@ and amounts it names). Only markers that this module writes become citations.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,11 +19,16 @@ from assistant.gazetteer import HOME, gazetteer
 from assistant.query import spans
 from assistant.query.evidence import PartChoice, Selection
 from assistant.query.features import Candidate
+from assistant.query.spans import Span
 
 LANGUAGE_NAMES = {"en": {"ar": "Arabic", "en": "English"}, "ar": {"ar": "العربية", "en": "الإنجليزية"}}
 TYPE_WORDS = {
-    "en": {"mou": "a memorandum of understanding", "agreement": "an agreement", "meeting": "a meeting",
-           "initiative": "an initiative"},
+    "en": {
+        "mou": "a memorandum of understanding",
+        "agreement": "an agreement",
+        "meeting": "a meeting",
+        "initiative": "an initiative",
+    },
     "ar": {"mou": "مذكرة تفاهم", "agreement": "اتفاقية", "meeting": "اجتماعًا", "initiative": "مبادرة"},
 }
 #: kinds of value worth naming when summarising a foreign sentence, in reading order
@@ -49,8 +55,44 @@ def short_for(pc: PartChoice, lang: str, twin_text: str | None) -> str | None:
     span = spans.best_span(pc.qtype, pc.part.text, lang, c.text, c.language)
     if span is None:
         return None
+    if span.kind == "person":
+        return _people(pc, span, lang, twin_text)
     rendered = spans.render(span, lang, twin_text)
-    return spans.short_answer(pc.qtype, rendered, lang) if rendered else None
+    if not rendered or (pc.qtype in _VALUE_TYPES and _foreign_script(rendered, lang)):
+        return None  # a value the tables could not carry into the asker's language is left to the quote
+    return spans.short_answer(pc.qtype, rendered, lang)
+
+
+#: types whose short answer is a value (not a name, which keeps its original script)
+_VALUE_TYPES = frozenset({"when", "count", "amount", "percent", "duration"})
+
+
+def _foreign_script(text: str, lang: str) -> bool:
+    arabic = any("\u0600" <= ch <= "\u06ff" for ch in text)
+    latin = any("a" <= ch.lower() <= "z" for ch in text)
+    return arabic if lang == "en" else latin
+
+
+def _people(pc: PartChoice, first: Span, lang: str, twin_text: str | None) -> str:
+    """Everyone the sentence names beside the best match (both signatories of an MoU), best first."""
+    assert pc.candidate is not None
+    c = pc.candidate
+    others = [s for s in spans.find_spans("person", c.text, c.language) if s.text != first.text]
+    chosen = [first, *others[:2]] if _SIGNING.search(pc.part.text) else [first]
+    names = [_name(spans.render(s, lang, twin_text), lang) for s in chosen]
+    joined = _join(list(dict.fromkeys(n for n in names if n)), lang)
+    return joined[0].upper() + joined[1:] if joined and lang == "en" else joined
+
+
+#: "who signed": every signatory the sentence names answers it, not only the nearest
+_SIGNING = re.compile(r"\bsign|signator|وقع|وقّع|توقيع|الموقع", re.IGNORECASE)
+
+
+def _name(name: str, lang: str) -> str:
+    """A name left in the other script is quoted as written (it is the source's, not a transliteration)."""
+    if not _foreign_script(name, lang):
+        return name
+    return f"named in the source as “{name}”" if lang == "en" else f"ورد الاسم في المصدر: «{name}»"
 
 
 def _unanswered(pc: PartChoice, lang: str) -> str:
@@ -99,14 +141,15 @@ def summary_for(c: Candidate, mark: str, lang: str, records_of: RecordsOf | None
     """What a foreign-language sentence reports, in the asker's words."""
     source = LANGUAGE_NAMES["ar" if lang == "ar" else "en"][c.language]
     recs = [r for r in (records_of(c.hit.doc.doc_id) if records_of else []) if _overlaps(r, c)]
+    ar = lang == "ar"
     if recs:
         what = _record_summary(recs[0], lang)
-        return f"يذكر المصدر ({source}) {what} {mark}." if lang == "ar" else f"The {source} source reports {what} {mark}."
+        return f"يذكر المصدر ({source}) {what} {mark}." if ar else f"The {source} source reports {what} {mark}."
     named = _mentions(c, lang)
     if named:
         listed = _join(named, lang)
-        return f"يذكر المصدر ({source}) {listed} {mark}:" if lang == "ar" else f"The {source} source names {listed} {mark}:"
-    return f"أقرب مقطع في المصادر ({source}) {mark}:" if lang == "ar" else f"The closest passage is in {source} {mark}:"
+        return f"يذكر المصدر ({source}) {listed} {mark}:" if ar else f"The {source} source names {listed} {mark}:"
+    return f"أقرب مقطع في المصادر ({source}) {mark}:" if ar else f"The closest passage is in {source} {mark}:"
 
 
 def _overlaps(rec: dict[str, Any], c: Candidate) -> bool:

@@ -9,6 +9,7 @@ and a question about a named partner is answered only from documents about it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -27,6 +28,24 @@ from assistant.settings import AnswerSettings
 TYPED_DEPTH = 6
 #: a typed part's sentence must be at least this share of the best probability
 TYPED_FLOOR = 0.25
+#: answer types whose absence from strong evidence means the sources do not answer, because their
+#: detectors are reliable: dates and shares always; money when the question names money; counts when
+#: the question names what it counts. For the rest (who, where, which body) a missing instance is more
+#: often a detector miss, so the best sentence is quoted without a short answer.
+_MONEY_WORDS = re.compile(
+    r"\b(?:budget|cost|costs|fund|funds|funding|funded|invest|invested|investment|investments|price|grant|loan|"
+    r"dollars?|euros?|pounds?|usd|egp)\b|ميزاني|تكلف|كلفة|تمويل|استثمار|منحة|قرض|دولار|جنيه|يورو",
+    re.IGNORECASE,
+)
+
+
+def hard_types(part: Part, language: str) -> frozenset[str]:
+    hard = set(part.types & {"when", "percent"})
+    if "amount" in part.types and _MONEY_WORDS.search(part.text):
+        hard.add("amount")
+    if "count" in part.types and spans.wanted_units(part.text):
+        hard.add("count")
+    return frozenset(hard)
 
 
 @dataclass
@@ -105,23 +124,40 @@ def _about_partner(cands: list[Candidate], info: QuestionInfo, text_of: Callable
     return [c for c in cands if named & about[c.hit.doc.doc_id]]
 
 
+#: a sentence in the question's language this close to the best one is preferred to it
+SAME_LANGUAGE_SHARE = 0.75
+
+
+def prefer_question_language(cands: list[Candidate], qlang: str) -> list[Candidate]:
+    """Readers want the passage in their own language when a nearly as likely one exists (a twin)."""
+    if not cands or cands[0].language == qlang:
+        return cands
+    own = next((c for c in cands if c.language == qlang), None)
+    if own is None or own.prob < SAME_LANGUAGE_SHARE * cands[0].prob:
+        return cands
+    return [own, *(c for c in cands if c is not own)]
+
+
 def choose_parts(info: QuestionInfo, cands: list[Candidate]) -> list[PartChoice]:
     """For each part of the question, the best sentence that states what the part asks."""
     best = cands[0].prob
+    pool = [c for c in cands[:TYPED_DEPTH] if c.prob >= TYPED_FLOOR * best]
     out = []
     for part in info.parts:
-        if not part.types:
-            out.append(PartChoice(part, cands[0], None))
-            continue
-        pool = [c for c in cands[:TYPED_DEPTH] if c.prob >= TYPED_FLOOR * best]
-        got = None
-        for qtype in sorted(part.types):
-            got = next((c for c in pool if spans.has_instance(qtype, c.text, c.language)), None)
-            if got is not None:
-                out.append(PartChoice(part, got, qtype))
-                break
+        got = next(
+            (
+                PartChoice(part, c, qtype)
+                for qtype in sorted(part.types)
+                for c in pool
+                if spans.has_instance(qtype, c.text, c.language)
+                and (qtype != "count" or spans.best_span(qtype, part.text, info.language, c.text, c.language))
+            ),
+            None,
+        )
         if got is None:
-            out.append(PartChoice(part, None, sorted(part.types)[0]))
+            missing = hard_types(part, info.language)
+            got = PartChoice(part, None, sorted(missing)[0]) if missing else PartChoice(part, cands[0], None)
+        out.append(got)
     return out
 
 
@@ -139,7 +175,7 @@ def select(
     cands = rank(info, standalone, hits, text_of, idf, scorer)
     if not cands:
         return Selection([], [], True, "no passages", False)
-    gated = _about_partner(cands, info, text_of)
+    gated = prefer_question_language(_about_partner(cands, info, text_of), info.language)
     if not gated:
         return Selection([], cands, True, "the sources do not mention the partner asked about", False)
     named = bool(partners_in(standalone))
@@ -150,7 +186,7 @@ def select(
     if all(p.candidate is None for p in parts):
         asked = "/".join(sorted(info.types))
         return Selection([], cands, True, f"no strong evidence states the {asked} asked for", False, answerable=p_ans)
-    chosen = _with_support(parts, gated, scorer, cfg.max_sentences)
+    chosen = _whole_sentences(_with_support(parts, gated, scorer, cfg.max_sentences), cands)
     evidence, numbers = number_evidence(chosen)
     other = all(c.language != info.language for c in chosen)
     return Selection(evidence, cands, False, "ok", other, parts, p_ans, numbers)
@@ -163,15 +199,38 @@ def _with_support(parts: list[PartChoice], cands: list[Candidate], scorer: Score
         if p.candidate is not None and p.candidate not in chosen:
             chosen.append(p.candidate)
     top = chosen[0].prob if chosen else cands[0].prob
-    for c in cands[1:3]:
-        if len(chosen) >= limit or c.prob < scorer.second_ratio * top:
-            break
-        if c not in chosen and not any(_same(c, s) for s in chosen):
-            chosen.append(c)
+    lang = chosen[0].language if chosen else cands[0].language
+    # one supporting sentence at most, in the language of the first (a quote does not switch language)
+    fresh = (c for c in cands if c not in chosen and c.language == lang and not any(_same(c, s) for s in chosen))
+    support = next(fresh, None)
+    if support is not None and len(chosen) < limit and support.prob >= scorer.second_ratio * top:
+        chosen.append(support)
     return chosen
 
 
+#: a clause cut from a long sentence is completed up to this many characters
+WHOLE_SENTENCE_CHARS = 600
+
+
+def _whole_sentences(chosen: list[Candidate], cands: list[Candidate]) -> list[Candidate]:
+    """A clause that ends in a comma is quoted with the rest of its sentence (the asked fact often follows)."""
+    by_pos = {c.key: c for c in cands}
+    out: list[Candidate] = []
+    for c in chosen:
+        unit, size = [c], len(c.text)
+        while unit[-1].text.rstrip().endswith((",", "،", ";", "؛")) and size < WHOLE_SENTENCE_CHARS:
+            nxt = by_pos.get((unit[-1].hit.chunk.id, unit[-1].j + 1))
+            if nxt is None or nxt in chosen or nxt in out:
+                break
+            unit.append(nxt)
+            size += len(nxt.text)
+        out.extend(x for x in unit if x not in out)
+    return out
+
+
 def _same(a: Candidate, b: Candidate) -> bool:
+    """Overlapping text or a near-duplicate sentence."""
+    # (a translation twin's sentence is kept: it often words the answer differently, measured on dev)
     overlap = a.hit.doc.doc_id == b.hit.doc.doc_id and a.start < b.end and b.start < a.end
     return overlap or float(a.vec @ b.vec) > 0.92
 

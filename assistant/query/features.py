@@ -100,7 +100,8 @@ class QuestionTerms:
         words = tokenize(question)
         same = [w for w in dict.fromkeys(words) if w not in _GENERIC]
         cross = [
-            w for w in dict.fromkeys([*gazetteer().translate_tokens(words), *(w for w in words if w.isdigit())])
+            w
+            for w in dict.fromkeys([*gazetteer().translate_tokens(words), *(w for w in words if w.isdigit())])
             if w not in _GENERIC
         ]
         ws = idf(same) if same else np.zeros(0)
@@ -140,9 +141,7 @@ def collect(hits: Sequence[Hit], text_of: Callable[[str], str]) -> list[Candidat
     return out
 
 
-def featurize(
-    cands: list[Candidate], terms: QuestionTerms, qlang: str, qtypes: frozenset[str]
-) -> None:
+def featurize(cands: list[Candidate], terms: QuestionTerms, qlang: str, qtypes: frozenset[str]) -> None:
     """Fill each candidate's feature vector (in place)."""
     if not cands:
         return
@@ -153,25 +152,27 @@ def featurize(
         terms_for = terms.same if c.language == qlang else terms.cross
         ov, iov = _overlaps(terms_for, c.text)
         nb = any(fit.get((c.hit.chunk.id, c.j + d), 0.0) > 0 for d in (-1, 1))
-        rows.append([
-            float(h.specificity[c.j]),
-            float(h.relevance[c.j]),
-            0.0,
-            ov,
-            iov,
-            0.0,
-            math.log1p(c.rank),
-            float(h.calibrated),
-            1.0 if c.rank == 0 else 0.0,
-            math.log1p(c.j),
-            math.log(max(len(c.text), 1)),
-            1.0 if c.language == qlang else 0.0,
-            1.0 if qtypes else 0.0,
-            fit[c.key],
-            1.0 if terms.numbers and terms.numbers & set(_DIGITS.findall(c.text)) else 0.0,
-            1.0 if terms.partners and terms.partners & partners_in(c.text) else 0.0,
-            1.0 if nb else 0.0,
-        ])
+        rows.append(
+            [
+                float(h.specificity[c.j]),
+                float(h.relevance[c.j]),
+                0.0,
+                ov,
+                iov,
+                0.0,
+                math.log1p(c.rank),
+                float(h.calibrated),
+                1.0 if c.rank == 0 else 0.0,
+                math.log1p(c.j),
+                math.log(max(len(c.text), 1)),
+                1.0 if c.language == qlang else 0.0,
+                1.0 if qtypes else 0.0,
+                fit[c.key],
+                1.0 if terms.numbers and terms.numbers & set(_DIGITS.findall(c.text)) else 0.0,
+                1.0 if terms.partners and terms.partners & partners_in(c.text) else 0.0,
+                1.0 if nb else 0.0,
+            ]
+        )
     x = np.asarray(rows, dtype=np.float64)
     x[:, 2] = x[:, 0] - x[:, 0].max()
     x[:, 5] = x[:, 4] - x[:, 4].max()

@@ -166,6 +166,14 @@ _YEAR_LIKE = re.compile(r"(?:1[89]\d\d|20[0-4]\d)")
 _OLD_YEAR = re.compile(
     r"(?:\b(?:in|since|from|until|by)\s+|(?<!\w)(?:عام|سنة|سنه|في|منذ)\s+)(?P<y>1[89]\d\d|19[0-4]\d)(?![\d,.]\d|\d)"
 )
+# Encyclopaedic text dates events long before the releases' 1950-2049 (ingest.describe's range):
+# "7 January 1943", "in the 1520s", "the 16th century", «القرن السادس عشر».
+_OLD_TIME = re.compile(
+    r"(?:(?:" + "|".join(EN_MONTH_NAMES + AR_MONTH_NAMES) + r")\s+(?:عام\s+|سنة\s+)?(?P<y>1\d{3})(?!\d))|"
+    r"(?P<dec>\b1\d{2}0s\b)|(?P<cen>\b\d{1,2}(?:st|nd|rd|th)[\s-]+century\b)|"
+    r"(?P<arc>(?<!\w)(?:ال|[وفب]ال)قرن\s+(?:ال)?\S+(?:\s+عشر)?)",
+    re.IGNORECASE,
+)
 _ADJ = re.compile(r"[\s-]+(?P<w>[A-Za-z][a-z-]*)")
 
 
@@ -327,6 +335,10 @@ def _dates(text: str) -> tuple[Span, ...]:
         a, b = m.span("y")
         if _free([(s.start, s.end) for s in out], a, b) and not _unit_after(norm, _to_norm(index, b), "ar"):
             out.append(Span("date", a, b, text[a:b], m.group("y")))
+    for m in _OLD_TIME.finditer(text.translate(_TO_ASCII)):
+        a, b = m.span()
+        if _free([(s.start, s.end) for s in out], a, b):
+            out.append(Span("date", a, b, text[a:b], m.group("y") or text[a:b]))
     return tuple(sorted(out, key=lambda s: s.start))
 
 

@@ -1,4 +1,4 @@
-from assistant.answer import clean_question, contextualize, has_words, question_types, satisfies
+from assistant.query.rules import clean_question, contextualize, has_words, question_types, satisfies
 
 
 def test_question_types_in_both_languages():

@@ -1,4 +1,9 @@
-"""The answer chain: detect language -> resolve follow-ups -> retrieve -> select evidence -> generate -> cite.
+"""Today's rules (before the learned scorer), kept as the baseline of bench/answers_xquad.py.
+
+Selected with ``answer.selector = "rules"``. The product default is the learned
+path in assistant/query/{question,evidence,compose,chain}.py.
+
+The rules chain: detect language -> resolve follow-ups -> retrieve -> select evidence -> generate -> cite.
 
 Evidence is chosen sentence by sentence (sentence vectors come from ingest), so
 an answer quotes exactly what supports it. The chain abstains when the best
@@ -11,16 +16,14 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.catalog import Catalog, DocRecord
-from assistant.cite import Citation
-from assistant.messages import MESSAGES, bilingual, message  # noqa: F401 - re-exported
+from assistant.catalog import Catalog
 from assistant.protocols import Evidence
 from assistant.retrieve import Filters, Hit, SearchEngine
 from assistant.settings import AnswerSettings
@@ -118,35 +121,6 @@ def contextualize(question: str, history: Sequence[tuple[str, str]], turns: int)
         return question
     previous = [u for u, _ in history[-turns:] if u and u.strip()]
     return " ".join([*previous[-2:], question]) if previous else question
-
-
-# --- the answer record ---------------------------------------------------------------
-@dataclass
-class Answer:
-    question: str
-    language: str
-    answer: str
-    abstained: bool
-    citations: list[Citation] = field(default_factory=list)
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    status: str = "ok"  # ok | abstained | invalid | unavailable
-    related: bool = False  # the citations are related passages, not support (abstained answers)
-    standalone: str | None = None  # the search query after follow-up resolution
-    generator: str = "extractive"
-    notes: list[str] = field(default_factory=list)
-    short: str | None = None  # the direct short answer of a typed question, in the asker's language
-
-    def contract(self) -> dict[str, Any]:
-        """The exact public JSON object of `taawun ask --json`."""
-        return {
-            "question": self.question,
-            "language": self.language,
-            "answer": self.answer,
-            "abstained": self.abstained,
-            "short_answer": self.short,
-            "citations": [c.contract() for c in self.citations],
-            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
-        }
 
 
 # --- evidence selection ----------------------------------------------------------------
@@ -429,11 +403,3 @@ def preparation_chain(
         | RunnableLambda(select, name="select_evidence")
     ).with_config(run_name="taawun_prepare")  # type: ignore[assignment]
     return chain
-
-
-def doc_map(hits: Sequence[Hit]) -> dict[str, DocRecord]:
-    out: dict[str, DocRecord] = {}
-    for h in hits:
-        for m in [h, *h.alternates]:
-            out[m.doc.doc_id] = m.doc
-    return out
