@@ -7,6 +7,7 @@ report under bench/results/. ``--tune`` also sweeps the abstention threshold.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import statistics
@@ -129,16 +130,18 @@ def summarize(items: list[GoldItem], results: list[ItemResult]) -> dict[str, Any
 
 
 def sweep(assistant: Any, items: list[GoldItem], thresholds: list[float]) -> list[dict[str, float]]:
-    """Abstention quality for each threshold, re-selecting evidence on the same retrieval results."""
-    cfg = assistant.settings.answer
+    """Abstention quality for each threshold, re-selecting evidence on the same retrieval results.
+
+    With the learned selector the threshold is the answerable probability (``abstain_below``);
+    with today's rules it is the calibrated relevance (``answer.abstain_threshold``).
+    """
     prepared = [assistant.chain.invoke({"question": i.question, "history": [], "filters": None}) for i in items]
-    text_of = assistant.document_text
+    abstains = _learned_abstains if assistant.settings.answer.selector == "learned" else _rules_abstains
     rows = []
     for t in thresholds:
-        c = cfg.model_copy(update={"abstain_threshold": t})
         tp = fp = fn = 0
         for item, p in zip(items, prepared, strict=True):
-            abstain = select_evidence(p.standalone, p.language, p.hits, text_of, c).abstain
+            abstain = abstains(assistant, p, t)
             if not item.answerable:
                 tp += abstain
                 fn += not abstain
@@ -149,6 +152,30 @@ def sweep(assistant: Any, items: list[GoldItem], thresholds: list[float]) -> lis
         f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
         rows.append({"threshold": t, "precision": prec, "recall": rec, "f1": f1, "false_abstentions": fp})
     return rows
+
+
+def _rules_abstains(assistant: Any, p: Any, t: float) -> bool:
+    cfg = assistant.settings.answer.model_copy(update={"abstain_threshold": t})
+    return bool(select_evidence(p.standalone, p.language, p.hits, assistant.document_text, cfg).abstain)
+
+
+def _learned_abstains(assistant: Any, p: Any, t: float) -> bool:
+    from assistant.query import scorer as scoring
+    from assistant.query.chain import resolve
+    from assistant.query.evidence import select
+
+    info, standalone = resolve(p.question, [], 0)
+    tuned = dataclasses.replace(scoring.default_scorer(), abstain_below=t)
+    cfg = assistant.settings.answer
+    return select(info, standalone, p.hits, assistant.document_text, assistant.engine.idf, cfg, tuned).abstain
+
+
+def _threshold(settings: Settings) -> float:
+    if settings.answer.selector == "learned":
+        from assistant.query.scorer import default_scorer
+
+        return default_scorer().abstain_below
+    return settings.answer.abstain_threshold
 
 
 def to_markdown(
@@ -211,8 +238,10 @@ def main(settings: Settings, *, tune: bool = False, out: str | None = None, as_j
         results.append(score(item, a.ask(item.question)))
     summary = summarize(items, results)
     summary["seconds"] = round(time.perf_counter() - t0, 1)
-    rows = sweep(a, items, [x / 4 for x in range(4, 29)]) if tune else None
-    threshold = settings.answer.abstain_threshold
+    learned = settings.answer.selector == "learned"
+    grid = [x / 40 for x in range(0, 21)] if learned else [x / 4 for x in range(4, 29)]
+    rows = sweep(a, items, grid) if tune else None
+    threshold = _threshold(settings)
     payload = {"summary": summary, "threshold": threshold, "sweep": rows, "results": [asdict(r) for r in results]}
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     name = out or "eval"

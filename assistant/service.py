@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from assistant import compose
 from assistant.arguments import InvalidArgument, history_turns, invalid_message, question_problem, repair_text
@@ -21,15 +21,14 @@ from assistant.catalog import Catalog, CatalogError, DocRecord
 from assistant.cite import build_citations
 from assistant.messages import bilingual, message
 from assistant.protocols import Embedder, Generator, Index
-from assistant.query.rules import Prepared, preparation_chain, related_evidence
+from assistant.query.chain import Prepared
+from assistant.query.rules import Selection as RulesSelection
+from assistant.query.rules import preparation_chain, related_evidence
 from assistant.records import Answer
 from assistant.retrieve import Filters, HybridRetriever, SearchEngine, doc_map
 from assistant.settings import Settings
 from assistant.store import IndexUnavailable
 from assistant.text import clean_question, detect_language, has_words
-
-if TYPE_CHECKING:
-    from assistant.query import chain as learned
 
 log = logging.getLogger("taawun")
 
@@ -178,7 +177,7 @@ class Assistant:
             if register is not None:
                 yield from register
                 return
-            prepared: Prepared | learned.Prepared = self.chain.invoke({"question": q, "history": hist, "filters": f})
+            prepared: Prepared = self.chain.invoke({"question": q, "history": hist, "filters": f})
             yield from self._generate(prepared, t0)
         except (IndexUnavailable, CatalogError, sqlite3.DatabaseError) as exc:
             log.error("index unavailable: %s", exc)
@@ -210,11 +209,11 @@ class Assistant:
         ms = (time.perf_counter() - t0) * 1000
         return [text, Answer(q, lang, text, False, cites, {"register": ms, "total": ms}, generator="register")]
 
-    def _generate(self, p: Prepared | learned.Prepared, t0: float) -> Iterator[str | Answer]:
+    def _generate(self, p: Prepared, t0: float) -> Iterator[str | Answer]:
         sel = p.selection
         docs = doc_map(p.hits)
         timings = dict(p.timings_ms)
-        is_learned = not isinstance(p, Prepared)
+        is_learned = not isinstance(sel, RulesSelection)
         if sel.abstain:
             if is_learned:
                 from assistant.query.evidence import related_evidence as related_learned
@@ -244,7 +243,7 @@ class Assistant:
             yield return_answer
             return
         tg = time.perf_counter()
-        composed = None if isinstance(p, Prepared) else p.lead
+        composed = p.lead
         lead = composed.lead if composed is not None else None
         gen = self.generator.generate(p.question, p.language, sel.evidence, lead=lead)
         while True:

@@ -76,6 +76,9 @@ class AnswerSettings(_Section):
     # learned: the trained evidence scorer (assistant/data/evidence_scorer.json); rules: the pre-rewrite
     # hand rules, kept as the benchmark baseline (bench/answers_xquad.py)
     selector: Literal["learned", "rules"] = "learned"
+    # the two rules the learned selector keeps (switchable for the benchmark's ablation rows)
+    require_answer_type: bool = True  # a date/share/money/count question needs a sentence holding one
+    partner_gate: bool = True  # a question naming a partner is answered from documents about it
 
 
 class LLMSettings(_Section):

@@ -49,8 +49,9 @@ def _filters(
         {
             "language": lang or None,
             "doc_ids": docs or None,
-            "date_from": (since or "").strip() or None,
-            "date_to": (until or "").strip() or None,
+            # raw values: Filters.from_dict names a malformed one (an integer, "not-a-date") instead of raising
+            "date_from": since.strip() or None if isinstance(since, str) else since,
+            "date_to": until.strip() or None if isinstance(until, str) else until,
             "country": country or None,
         }
     )

@@ -17,7 +17,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.catalog import Catalog
 from assistant.query import scorer as scoring
 from assistant.query.compose import Composed, compose
-from assistant.query.evidence import Selection, select
+from assistant.query.evidence import select
 from assistant.query.question import Part, QuestionInfo, analyze, contextualize
 from assistant.query.scorer import Scorer
 from assistant.retrieve import Filters, Hit, SearchEngine
@@ -32,9 +32,9 @@ class Prepared:
     language: str
     standalone: str
     hits: list[Hit]
-    selection: Selection
+    selection: Any  # evidence.Selection (learned) or rules.Selection (baseline)
     timings_ms: dict[str, float]
-    lead: Composed | None = None
+    lead: Composed | None = None  # None for the rules baseline and for abstentions
 
 
 def resolve(question: str, history: Sequence[tuple[str, str]], turns: int) -> tuple[QuestionInfo, str]:

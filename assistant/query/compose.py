@@ -28,8 +28,21 @@ TYPE_WORDS = {
         "agreement": "an agreement",
         "meeting": "a meeting",
         "initiative": "an initiative",
+        "mous": "memoranda of understanding",
+        "agreements": "agreements",
+        "meetings": "meetings",
+        "initiatives": "initiatives",
     },
-    "ar": {"mou": "مذكرة تفاهم", "agreement": "اتفاقية", "meeting": "اجتماعًا", "initiative": "مبادرة"},
+    "ar": {
+        "mou": "مذكرة تفاهم",
+        "agreement": "اتفاقية",
+        "meeting": "اجتماعًا",
+        "initiative": "مبادرة",
+        "mous": "مذكرات تفاهم",
+        "agreements": "اتفاقيات",
+        "meetings": "اجتماعات",
+        "initiatives": "مبادرات",
+    },
 }
 #: kinds of value worth naming when summarising a foreign sentence, in reading order
 SUMMARY_KINDS = ("date", "amount", "number", "percent")
@@ -95,7 +108,33 @@ def _name(name: str, lang: str) -> str:
     return f"named in the source as “{name}”" if lang == "en" else f"ورد الاسم في المصدر: «{name}»"
 
 
+#: what an unanswered part asked, in each language ("The sources do not say when.")
+ASKED = {
+    "en": {
+        "when": "when",
+        "count": "how many",
+        "amount": "how much",
+        "percent": "what share",
+        "who": "who",
+        "where": "where",
+        "duration": "for how long",
+    },
+    "ar": {
+        "when": "متى",
+        "count": "العدد",
+        "amount": "المبلغ",
+        "percent": "النسبة",
+        "who": "من",
+        "where": "المكان",
+        "duration": "المدة",
+    },
+}
+
+
 def _unanswered(pc: PartChoice, lang: str) -> str:
+    asked = ASKED["ar" if lang == "ar" else "en"].get(pc.qtype or "")
+    if asked:
+        return f"لا تذكر المصادر {asked}." if lang == "ar" else f"The sources do not say {asked}."
     part = pc.part.text.strip().rstrip("?؟").strip()
     return f"لا تذكر المصادر: «{part}»." if lang == "ar" else f"The sources do not say: “{part}”."
 
@@ -143,13 +182,22 @@ def summary_for(c: Candidate, mark: str, lang: str, records_of: RecordsOf | None
     recs = [r for r in (records_of(c.hit.doc.doc_id) if records_of else []) if _overlaps(r, c)]
     ar = lang == "ar"
     if recs:
-        what = _record_summary(recs[0], lang)
+        what = _record_summary(_together(recs), lang)
         return f"يذكر المصدر ({source}) {what} {mark}." if ar else f"The {source} source reports {what} {mark}."
     named = _mentions(c, lang)
     if named:
         listed = _join(named, lang)
         return f"يذكر المصدر ({source}) {listed} {mark}:" if ar else f"The {source} source names {listed} {mark}:"
     return f"أقرب مقطع في المصادر ({source}) {mark}:" if ar else f"The closest passage is in {source} {mark}:"
+
+
+def _together(recs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One sentence often reports one kind of instrument with several partners: say it once, with all."""
+    first = recs[0]
+    same = [r for r in recs if r["type"] == first["type"]]
+    partners = list({p["id"]: p for r in same for p in r["partners"]}.values())
+    kind = first["type"] if len(same) == 1 else f"{first['type']}s"
+    return {**first, "type": kind, "partners": partners}
 
 
 def _overlaps(rec: dict[str, Any], c: Candidate) -> bool:

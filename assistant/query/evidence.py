@@ -138,7 +138,7 @@ def prefer_question_language(cands: list[Candidate], qlang: str) -> list[Candida
     return [own, *(c for c in cands if c is not own)]
 
 
-def choose_parts(info: QuestionInfo, cands: list[Candidate]) -> list[PartChoice]:
+def choose_parts(info: QuestionInfo, cands: list[Candidate], require_type: bool = True) -> list[PartChoice]:
     """For each part of the question, the best sentence that states what the part asks."""
     best = cands[0].prob
     pool = [c for c in cands[:TYPED_DEPTH] if c.prob >= TYPED_FLOOR * best]
@@ -155,7 +155,7 @@ def choose_parts(info: QuestionInfo, cands: list[Candidate]) -> list[PartChoice]
             None,
         )
         if got is None:
-            missing = hard_types(part, info.language)
+            missing = hard_types(part, info.language) if require_type else frozenset()
             got = PartChoice(part, None, sorted(missing)[0]) if missing else PartChoice(part, cands[0], None)
         out.append(got)
     return out
@@ -175,14 +175,15 @@ def select(
     cands = rank(info, standalone, hits, text_of, idf, scorer)
     if not cands:
         return Selection([], [], True, "no passages", False)
-    gated = prefer_question_language(_about_partner(cands, info, text_of), info.language)
+    gated = _about_partner(cands, info, text_of) if cfg.partner_gate else cands
+    gated = prefer_question_language(gated, info.language)
     if not gated:
         return Selection([], cands, True, "the sources do not mention the partner asked about", False)
     named = bool(partners_in(standalone))
     p_ans = float(scorer.answerable.prob(answerable_features(gated, bool(info.types), named))[0])
     if p_ans < scorer.abstain_below:
         return Selection([], cands, True, f"evidence unlikely to answer (p={p_ans:.2f})", False, answerable=p_ans)
-    parts = choose_parts(info, gated)
+    parts = choose_parts(info, gated, cfg.require_answer_type)
     if all(p.candidate is None for p in parts):
         asked = "/".join(sorted(info.types))
         return Selection([], cands, True, f"no strong evidence states the {asked} asked for", False, answerable=p_ans)
@@ -236,14 +237,10 @@ def _same(a: Candidate, b: Candidate) -> bool:
 
 
 def number_evidence(chosen: list[Candidate]) -> tuple[list[Evidence], dict[tuple[str, int], int]]:
-    """Citation numbers in reading order: by document (best first), then position; neighbours share one."""
-    doc_rank: dict[str, int] = {}
-    for c in chosen:
-        doc_rank.setdefault(c.hit.doc.doc_id, len(doc_rank))
-    ordered = sorted(chosen, key=lambda c: (doc_rank[c.hit.doc.doc_id], c.start))
+    """Citation numbers in the order chosen (the answering sentence first); neighbours share one."""
     numbers: dict[tuple[str, int], int] = {}
     evidence = []
-    for c in ordered:
+    for c in chosen:
         n = numbers.get((c.hit.chunk.id, c.j - 1)) or (max(numbers.values(), default=0) + 1)
         numbers[c.key] = n
         evidence.append(Evidence(n, c.hit.chunk.id, c.hit.doc.doc_id, c.language, c.start, c.end, c.text, c.prob))

@@ -41,11 +41,17 @@ name          what is the name of (not a person,     ما اسم؛ ما أسما
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.text import detect_language, normalize_arabic, normalize_with_offsets, strip_invisible, tokenize
+from assistant.text import (
+    clean_question,
+    detect_language,
+    has_words,
+    normalize_arabic,
+    normalize_with_offsets,
+    tokenize,
+)
 
 #: the answer types (the table above)
 TYPES: dict[str, str] = {
@@ -77,20 +83,6 @@ class QuestionInfo:
     parts: tuple[Part, ...]  # one Part for a simple question
     junk: bool  # markup, injection, code, URLs only, random characters: abstain
     vague: bool  # nothing to search for ("What is this?", "اشرح"): abstain unless history resolves it
-
-
-# --- cleaning (moved unchanged from assistant.answer) ------------------------------------------------
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]")
-
-
-def clean_question(text: str) -> str:
-    """Drop control and bidi-override characters, collapse whitespace (the question is untrusted)."""
-    text = unicodedata.normalize("NFC", strip_invisible(_CONTROL.sub(" ", text)))
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def has_words(text: str) -> bool:
-    return any(ch.isalpha() for ch in text)
 
 
 # --- answer-type cues ---------------------------------------------------------------------------------

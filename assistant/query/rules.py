@@ -25,6 +25,8 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.catalog import Catalog
 from assistant.protocols import Evidence
+from assistant.query.chain import Prepared
+from assistant.query.question import contextualize
 from assistant.retrieve import Filters, Hit, SearchEngine
 from assistant.settings import AnswerSettings
 from assistant.text import clean_question, detect_language, has_words, tokenize  # noqa: F401 - re-exported
@@ -91,39 +93,6 @@ def satisfies(qtype: str, sentence: str) -> bool:
     return True
 
 
-_CONTINUES = re.compile(
-    r"^\s*(?:and|but|also|what about|how about|so|then)\b|^\s*(?:و|ف)(?:ماذا|متى|من|أين|كيف|هل|ما|لماذا|كم)|"
-    r"^\s*(?:وماذا عن|ماذا عن)",
-    re.I,
-)
-_REFERS_BACK = re.compile(
-    r"\b(?:it|its|they|them|their|he|she|him|her)\b|\b(?:this|that|these|those|the) (?:agreement|mou|memorandum|"
-    r"meeting|deal|initiative|country|minister)\b|\b(?:هذه|هذا|ذلك|تلك|هذان|هاتان)\b|(?:توقيعها|توقيعه|عنها|عنه|فيها)",
-    re.I,
-)
-
-
-def contextualize(question: str, history: Sequence[tuple[str, str]], turns: int) -> str:
-    """Resolve a follow-up against the conversation: prepend earlier user questions to the search query.
-
-    A follow-up ("and when was it signed?") names neither the agreement nor the
-    partner; the previous questions do. Self-contained questions are left alone.
-    """
-    if not history or not turns:
-        return question
-    from assistant.gazetteer import HOME, gazetteer
-
-    names_partner = any(m.entity.id != HOME for m in gazetteer().find(question))
-    follow = bool(_CONTINUES.search(question)) or (
-        not names_partner and (bool(_REFERS_BACK.search(question)) or len(question.split()) <= 4)
-    )
-    if not follow:
-        return question
-    previous = [u for u, _ in history[-turns:] if u and u.strip()]
-    return " ".join([*previous[-2:], question]) if previous else question
-
-
-# --- evidence selection ----------------------------------------------------------------
 @dataclass
 class Candidate:
     hit: Hit
@@ -345,18 +314,6 @@ def related_evidence(cands: Sequence[Candidate], k: int = 3) -> list[Evidence]:
 
 
 # --- the LCEL chain ----------------------------------------------------------------------
-@dataclass
-class Prepared:
-    """Everything the generator needs, produced by the retrieval half of the chain."""
-
-    question: str
-    language: str
-    standalone: str
-    hits: list[Hit]
-    selection: Selection
-    timings_ms: dict[str, float]
-
-
 def preparation_chain(
     engine: SearchEngine, catalog: Catalog, cfg: AnswerSettings, text_cache: dict[str, str]
 ) -> Runnable[dict[str, Any], Prepared]:
