@@ -57,6 +57,24 @@ def _filters(
     )
 
 
+def agreements_api(
+    assistant: Assistant, country: Any = "", type: Any = "", since: Any = None
+) -> list[dict[str, Any]] | dict[str, str]:
+    """The /agreements endpoint: records, or ``{"status": "invalid", "message": ...}`` naming a bad argument."""
+    for name, value in (("country", country), ("type", type)):
+        if value not in (None, "") and not isinstance(value, str):
+            return {"status": "invalid", "message": f"{name}: expected text, got {value!r}"}
+    year: int | None = None
+    if since not in (None, ""):
+        text = str(since).strip()
+        if isinstance(since, bool) or not text.isdigit() or not 1900 <= int(text) <= 2100:
+            return {"status": "invalid", "message": f"since: expected a year such as 2023, got {since!r}"}
+        year = int(text)
+    if type and type not in ("mou", "agreement", "meeting", "initiative"):
+        return {"status": "invalid", "message": f"type: expected mou, agreement, meeting or initiative, got {type!r}"}
+    return query_records(assistant.catalog, country=country or None, type=type or None, since=year)
+
+
 def build_app(assistant: Assistant, guard: AdminGuard | None = None) -> gr.Blocks:
     settings = assistant.settings
     guard = guard or make_guard(assistant)
@@ -584,9 +602,11 @@ def build_app(assistant: Assistant, guard: AdminGuard | None = None) -> gr.Block
             out["status"] = ans.status
             return out
 
-        def api_agreements(country: str = "", type: str = "", since: int | None = None) -> list[dict[str, Any]]:
+        def api_agreements(
+            country: str = "", type: str = "", since: int | str | None = None
+        ) -> list[dict[str, Any]] | dict[str, str]:
             """Register records (MoUs, agreements, meetings, initiatives) with their evidence."""
-            return query_records(assistant.catalog, country=country or None, type=type or None, since=since or None)
+            return agreements_api(assistant, country, type, since)
 
         def api_library() -> list[dict[str, Any]]:
             """The indexed documents."""

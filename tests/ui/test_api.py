@@ -34,6 +34,10 @@ def test_register_library_and_document_endpoints(served_app):
     assert len(rows) == 1 and rows[0]["type"] == "agreement" and rows[0]["evidence"]
     mous = c.predict(type="mou", api_name="/agreements")
     assert {r["partners"][0]["en"] for r in mous} >= {"Palestine", "Azerbaijan"}
+    for bad in ({"since": "abc"}, {"since": "20xx"}, {"type": "treaty"}):
+        got = c.predict(api_name="/agreements", **bad)
+        assert got["status"] == "invalid" and next(iter(bad)) in got["message"]
+    assert c.predict(since="2024", api_name="/agreements")  # a year as text is fine
     lib = c.predict(api_name="/library")
     assert len(lib) >= 5 and {"doc_id", "title", "language", "chunks"} <= set(lib[0])
     doc = c.predict(doc_id="002_74f5ac9498ea9be5.txt", api_name="/document")
