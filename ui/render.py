@@ -179,6 +179,25 @@ def render_document(title: str, text: str, meta: Sequence[str]) -> str:
     )
 
 
+def _understood(d: dict, ui_lang: str) -> str:
+    """What ingest made of a document: an editor sees at once a wrong title, date or twin."""
+    if d["action"] == "removed":
+        return ""
+    parts = [
+        f"{esc(t('r_title', ui_lang))}: <bdi>{esc(d.get('title') or '')}</bdi>",
+        f"{esc(d.get('language') or '')}",
+        f"{esc(t('r_published', ui_lang))}: {esc(d.get('published') or t('r_unknown', ui_lang))}",
+    ]
+    if d.get("translation_of"):
+        parts.append(f"{esc(t('r_twin', ui_lang))} <bdi>{esc(d['translation_of'])}</bdi>")
+    if d.get("related"):
+        parts.append(f"{esc(t('r_related', ui_lang))} <bdi>{esc(', '.join(d['related']))}</bdi>")
+    if d.get("records_added"):
+        merged = f" ({d['records_merged']} {esc(t('r_merged', ui_lang))})" if d.get("records_merged") else ""
+        parts.append(f"{esc(t('r_records', ui_lang))}: {d['records_added']}{merged}")
+    return " · ".join(parts)
+
+
 def render_report(report: dict, ui_lang: str) -> str:
     counts = " · ".join(
         f"{esc(t('r_' + k, ui_lang))}: {report.get(k, 0)}"
@@ -188,7 +207,7 @@ def render_report(report: dict, ui_lang: str) -> str:
     for d in report.get("documents", []):
         if d["action"] == "unchanged":
             continue
-        reason = esc(d.get("reason") or "")
+        reason = esc(d.get("reason") or "") or _understood(d, ui_lang)
         rows.append(
             f'<tr class="{esc(d["action"])}"><td dir="auto">{esc(d["doc_id"])}</td>'
             f"<td>{esc(t('r_' + d['action'], ui_lang))}</td><td>{esc(d.get('chunks') or '')}</td>"
