@@ -10,6 +10,7 @@ and amounts it names). Only markers that this module writes become citations.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -60,16 +61,20 @@ def _marker(sel: Selection, c: Candidate) -> str:
     return f"[{sel.numbers[c.key]}]"
 
 
-def short_for(pc: PartChoice, lang: str, twin_text: str | None) -> str | None:
-    """The part's typed value in the asker's language ("In June 2024", "5,000 jobs"), or None."""
+def short_for(pc: PartChoice, lang: str, twin_text: str | None, text: str | None = None) -> str | None:
+    """The part's typed value in the asker's language ("In June 2024", "5,000 jobs"), or None.
+
+    ``text`` is the whole cited sentence when the chosen clause was completed with the rest of it.
+    """
     c = pc.candidate
     if c is None or pc.qtype is None:
         return None
-    span = spans.best_span(pc.qtype, pc.part.text, lang, c.text, c.language)
+    text = text or c.text
+    span = spans.best_span(pc.qtype, pc.part.text, lang, text, c.language)
     if span is None:
         return None
     if span.kind == "person":
-        return _people(pc, span, lang, twin_text)
+        return _people(pc, span, lang, twin_text, text)
     rendered = spans.render(span, lang, twin_text)
     if not rendered or (pc.qtype in _VALUE_TYPES and _foreign_script(rendered, lang)):
         return None  # a value the tables could not carry into the asker's language is left to the quote
@@ -86,17 +91,25 @@ def _foreign_script(text: str, lang: str) -> bool:
     return arabic if lang == "en" else latin
 
 
-def _people(pc: PartChoice, first: Span, lang: str, twin_text: str | None) -> str:
-    """Everyone the sentence names beside the best match (both signatories of an MoU), best first."""
+def _people(pc: PartChoice, first: Span, lang: str, twin_text: str | None, text: str) -> str:
+    """The person asked about; for "who signed", every signatory the sentence names, in its order."""
     assert pc.candidate is not None
-    c = pc.candidate
-    others = [s for s in spans.find_spans("person", c.text, c.language) if s.text != first.text]
-    chosen = [first, *others[:2]] if _SIGNING.search(pc.part.text) else [first]
+    chosen = [first]
+    if _SIGNING.search(pc.part.text):
+        people = spans.find_spans("person", text, pc.candidate.language)
+        # people "in the presence of" a signing witnessed it; they did not sign (the cue sits between
+        # the previous name and this one, before the person's title)
+        ends = [0, *(p.end for p in people)]
+        signers = [
+            p for p, e in zip(people, ends, strict=False) if not _PRESENCE.search(text, max(e, p.start - 60), p.start)
+        ]
+        chosen = signers[:3] or chosen
     names = [_name(spans.render(s, lang, twin_text), lang) for s in chosen]
     joined = _join(list(dict.fromkeys(n for n in names if n)), lang)
     return joined[0].upper() + joined[1:] if joined and lang == "en" else joined
 
 
+_PRESENCE = re.compile(r"بحضور|في حضور|وبحضور|presence of|witnessed by|attended by", re.IGNORECASE)
 #: "who signed": every signatory the sentence names answers it, not only the nearest
 _SIGNING = re.compile(r"\bsign|signator|وقع|وقّع|توقيع|الموقع", re.IGNORECASE)
 
@@ -211,13 +224,18 @@ def compose(
     lines: list[str] = []
     shorts: list[str] = []
     for pc in sel.parts:
-        if pc.candidate is None:
+        c = pc.candidate
+        if c is None:
             lines.append(_unanswered(pc, lang))
             continue
-        short = short_for(pc, lang, twin_of(pc.candidate.hit.doc.doc_id))
+        cited = " ".join(e.text for e in sel.evidence if e.n == sel.numbers[c.key])
+        if pc.qtype is None and pc.part.types:
+            # the clause chosen did not hold the asked fact, but the rest of its sentence may
+            pc = dataclasses.replace(pc, qtype=sorted(pc.part.types)[0])
+        short = short_for(pc, lang, twin_of(c.hit.doc.doc_id), cited)
         if short:
             shorts.append(short)
-            lines.append(f"{short} {_marker(sel, pc.candidate)}.")
+            lines.append(f"{short} {_marker(sel, c)}.")
     if not shorts and sel.other_language and sel.parts and sel.parts[0].candidate is not None:
         c = sel.parts[0].candidate
         lines.append(summary_for(c, _marker(sel, c), lang, records_of))

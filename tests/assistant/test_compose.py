@@ -86,3 +86,14 @@ def test_question_parts_are_kept_in_order():
     info = analyze("How many companies took part and how many jobs were created?")
     assert [p.types for p in info.parts] == [frozenset({"count"}), frozenset({"count"})]
     assert isinstance(info.parts[0], Part)
+
+
+def test_who_signed_lists_the_signatories_but_not_a_witness():
+    text = (
+        "حيث وقع كل من وزير الاتصالات د. اسحق سدر، و نظيره المصري د. عمرو طلعت، "
+        "بحضور رئيس مجلس الوزراء المصري مصطفى مدبولي."
+    )
+    sel, lang = selection("من وقع مذكرة التفاهم؟", [cand(text, "ar")])
+    out = compose(sel, lang, lambda _: None)
+    assert out.short is not None and "اسحق سدر" in out.short and "عمرو طلعت" in out.short
+    assert "مدبولي" not in out.short
