@@ -22,6 +22,7 @@ from assistant.cite import build_citations
 from assistant.messages import bilingual, message
 from assistant.protocols import Embedder, Generator, Index
 from assistant.query.chain import Prepared
+from assistant.query.evidence import related_evidence as related_learned
 from assistant.query.rules import Selection as RulesSelection
 from assistant.query.rules import preparation_chain, related_evidence
 from assistant.records import Answer
@@ -215,12 +216,7 @@ class Assistant:
         timings = dict(p.timings_ms)
         is_learned = not isinstance(sel, RulesSelection)
         if sel.abstain:
-            if is_learned:
-                from assistant.query.evidence import related_evidence as related_learned
-
-                related = related_learned(sel.candidates)  # type: ignore[arg-type]
-            else:
-                related = related_evidence(sel.candidates)  # type: ignore[arg-type]
+            related = (related_learned if is_learned else related_evidence)(sel.candidates)
             text = message("abstain", p.language)
             if related:
                 text += " " + message("related", p.language) + " " + " ".join(f"[{e.n}]" for e in related)
