@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -248,15 +249,16 @@ def number_evidence(chosen: list[Candidate]) -> tuple[list[Evidence], dict[tuple
     return evidence, numbers
 
 
-def related_evidence(cands: Sequence[Candidate], k: int = 3) -> list[Evidence]:
-    """The closest passages, one per document, for an abstained answer."""
+def related_evidence(cands: Sequence[Any], k: int = 3, score: Callable[[Any], float] | None = None) -> list[Evidence]:
+    """The closest passages, one per document, for an abstained answer (either selector's candidates)."""
     out: list[Evidence] = []
     docs: set[str] = set()
     for c in cands:
         if c.hit.doc.doc_id in docs:
             continue
         docs.add(c.hit.doc.doc_id)
-        out.append(Evidence(len(out) + 1, c.hit.chunk.id, c.hit.doc.doc_id, c.language, c.start, c.end, c.text, c.prob))
+        s = score(c) if score else c.prob
+        out.append(Evidence(len(out) + 1, c.hit.chunk.id, c.hit.doc.doc_id, c.language, c.start, c.end, c.text, s))
         if len(out) >= k:
             break
     return out

@@ -26,6 +26,8 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.catalog import Catalog
 from assistant.protocols import Evidence
 from assistant.query.chain import Prepared
+from assistant.query.evidence import related_evidence as closest_passages
+from assistant.query.features import collect, token_set
 from assistant.query.question import contextualize
 from assistant.retrieve import Filters, Hit, SearchEngine
 from assistant.settings import AnswerSettings
@@ -144,35 +146,16 @@ def _candidates(hits: Sequence[Hit], qwords: list[str], qlang: str, text_of: Cal
     # numbers (years, counts) are the same in both languages
     xtokens = (set(gazetteer().translate_tokens(qwords)) | {w for w in qwords if w.isdigit()}) - _GENERIC_WORDS
     out: list[Candidate] = []
-    seen: set[tuple[str, int, int]] = set()
-    for rank, h in enumerate(hits):
-        for member in [h, *h.alternates]:
-            doc_text = text_of(member.doc.doc_id)
-            for j, (a, b) in enumerate(member.chunk.sentences):
-                key = (member.doc.doc_id, a, b)
-                if key in seen or j >= len(member.specificity):
-                    continue
-                seen.add(key)
-                text = re.sub(r"\s+", " ", doc_text[a:b]).strip()
-                lang = detect_language(text) or member.chunk.language
-                overlap = 0.0
-                words = qtokens if lang == qlang else xtokens
-                if words:
-                    overlap = len(words & token_set(text)) / len(words)
-                rel, spec = float(member.relevance[j]), float(member.specificity[j])
-                out.append(
-                    Candidate(member, j, a, b, text, rel, spec, 0.0, overlap, member.chunk.sent_vecs[j], lang, rank)
-                )
+    for s in collect(hits, text_of):  # the learned selector's candidate sentences, scored the old way
+        words = qtokens if s.language == qlang else xtokens
+        overlap = len(words & token_set(s.text)) / len(words) if words else 0.0
+        rel, spec = float(s.hit.relevance[s.j]), float(s.hit.specificity[s.j])
+        out.append(Candidate(s.hit, s.j, s.start, s.end, s.text, rel, spec, 0.0, overlap, s.vec, s.language, s.rank))
     typical = {lang: float(np.median([c.overlap for c in out if c.language == lang] or [0.0])) for lang in ("ar", "en")}
     for c in out:
         c.score = c.specificity + W_OVERLAP * (c.overlap - typical.get(c.language, 0.0))
     out.sort(key=lambda c: -c.score)
     return out
-
-
-@lru_cache(maxsize=65536)
-def token_set(text: str) -> frozenset[str]:
-    return frozenset(tokenize(text))
 
 
 @lru_cache(maxsize=8192)
@@ -299,18 +282,7 @@ def select_evidence(
 
 def related_evidence(cands: Sequence[Candidate], k: int = 3) -> list[Evidence]:
     """The closest passages, one per document, for an abstained answer."""
-    out: list[Evidence] = []
-    docs: set[str] = set()
-    for c in cands:
-        if c.hit.doc.doc_id in docs:
-            continue
-        docs.add(c.hit.doc.doc_id)
-        out.append(
-            Evidence(len(out) + 1, c.hit.chunk.id, c.hit.doc.doc_id, c.language, c.start, c.end, c.text, c.score)
-        )
-        if len(out) >= k:
-            break
-    return out
+    return closest_passages(cands, k, lambda c: c.score)
 
 
 # --- the LCEL chain ----------------------------------------------------------------------
