@@ -163,8 +163,11 @@ _TO_ASCII = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 _MARK = re.compile(r"[\u064B-\u0652\u0640]")
 _YEAR_LIKE = re.compile(r"(?:1[89]\d\d|20[0-4]\d)")
 # ingest.describe reads 1950-2049 (the archive's range); encyclopaedic text also dates things "in 1865"
+# (any year 1000-1949 after a cue: "in 1519", «في ربيع العام 1349», «بدايةً من 1519»; a unit after it
+# makes it a count, checked where it is used)
 _OLD_YEAR = re.compile(
-    r"(?:\b(?:in|since|from|until|by)\s+|(?<!\w)(?:عام|سنة|سنه|في|منذ)\s+)(?P<y>1[89]\d\d|19[0-4]\d)(?![\d,.]\d|\d)"
+    r"(?:\b(?:in|since|from|until|by|year|circa|before|after|during|between|and|as (?:early|late) as)\s+|(?<!\w)(?:[وفب]?ال)?(?:عام|سنة|سنه)\s+|"
+    r"(?<!\w)(?:في|منذ|من|حتى)\s+)(?P<y>1\d\d\d|19[0-4]\d)(?![\d,.]\d|\d)"
 )
 # Encyclopaedic text dates events long before the releases' 1950-2049 (ingest.describe's range):
 # "7 January 1943", "in the 1520s", "the 16th century", «القرن السادس عشر».

@@ -531,3 +531,22 @@ def test_render_quantities_from_the_table(value, kind, en, ar):
 )
 def test_short_answer(qtype, rendered, lang, expected):
     assert short_answer(qtype, rendered, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("وصل الطاعون إنجلترا في ربيع العام 1349 وتفشى في أنحاء البلاد.", "ar"),
+        ("انتشرت كتاباته في فرنسا بدايةً من 1519.", "ar"),
+        ("His writings reached France and Italy as early as 1519.", "en"),
+        ("The plague struck the city in 1654.", "en"),
+    ],
+)
+def test_years_before_1800_after_a_cue_are_dates(text, lang):
+    assert has_instance("when", text, lang)
+    assert not has_instance("count", text, lang)
+
+
+def test_a_number_with_a_unit_after_a_cue_stays_a_count():
+    assert not has_instance("when", "وتضم المبادرة من 1500 شركة ناشئة.", "ar")
+    assert has_instance("count", "وتضم المبادرة من 1500 شركة ناشئة.", "ar")
