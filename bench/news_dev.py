@@ -1,0 +1,208 @@
+"""News-style development set: do answers generalise to releases nobody tuned the answer stage for?
+
+    .venv/bin/python -m bench.news_dev                 # writes bench/results/news-dev.{md,json}
+    .venv/bin/python -m bench.news_dev --out NAME      # another results name
+
+``bench/newsdev/docs`` holds 16 invented press releases (8 English, 8 Arabic; every
+person, figure and company in them is fictional) about MCIT, NTRA, ITIDA, Egypt Post
+and NTI with foreign partners: datelines or a bare date line, quotes, background
+paragraphs with other dates and figures, boilerplate endings, three events told in
+both languages with different details, and confusable pairs (two Central Asian MoUs,
+two regulator MoUs, two foreign delivery centres, two training programmes).
+``bench/newsdev/questions.jsonl`` asks 64 journalist-style questions in the gold-set
+schema of ``assistant/data/gold.jsonl`` (kinds en, ar, cross, multi, unanswerable).
+
+A fresh index is built in a temporary folder under bench/work/ from the founding
+corpus (knowledge/sources/*.txt) plus the news documents, through the product's ingest
+(``bench.xquad_product.build``), and every question goes through ``Assistant.ask``,
+the call behind ``taawun ask``. Items are scored with ``assistant.evaluate.score``
+(fact recall, answer language of the answer's own words, abstention); this script
+adds whether a gold document is the first citation and whether one is cited at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from assistant.evaluate import GoldItem, ItemResult, fact_recall, load_gold, score, summarize
+from bench.common import ROOT, WORK_DIR, machine, write_results
+from bench.xquad_product import build
+
+NEWS_DIR = ROOT / "bench" / "newsdev"
+DOCS_DIR = NEWS_DIR / "docs"
+QUESTIONS = NEWS_DIR / "questions.jsonl"
+FOUNDING = ROOT / "knowledge" / "sources"
+KINDS = ("en", "ar", "cross", "multi", "unanswerable")
+
+
+def corpus() -> dict[str, str]:
+    """File name -> text: the founding corpus plus the news documents (names do not collide)."""
+    docs: dict[str, str] = {}
+    for folder in (FOUNDING, DOCS_DIR):
+        for p in sorted(folder.glob("*.txt")):
+            assert p.name not in docs, f"duplicate document name {p.name}"
+            docs[p.name] = p.read_text(encoding="utf-8")
+    return docs
+
+
+def facts_hit(answer: str, facts: list[list[str]]) -> list[bool]:
+    """Per fact, whether the answer holds one of its variants (the same test as ``fact_recall``)."""
+    return [fact_recall(answer, [variants]) == 1.0 for variants in facts]
+
+
+def row(item: GoldItem, res: ItemResult, short: str | None) -> dict[str, Any]:
+    hits = facts_hit(res.answer, item.facts) if item.answerable else []
+    return {
+        **asdict(res),
+        "docs": item.docs,
+        "short": short,
+        "first_gold": bool(item.answerable and res.cited and res.cited[0] in item.docs),
+        "gold_cited": bool(item.answerable and any(d in item.docs for d in res.cited)),
+        "facts_hit": [f[0] for f, h in zip(item.facts, hits, strict=True) if h],
+        "facts_missed": [f[0] for f, h in zip(item.facts, hits, strict=True) if not h],
+    }
+
+
+def _share(rows: list[dict[str, Any]], key: str) -> float | None:
+    return sum(bool(r[key]) for r in rows) / len(rows) if rows else None
+
+
+def breakdown(items: list[GoldItem], rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    groups = {"all answerable": [r for r in rows if r["kind"] != "unanswerable"]}
+    groups.update({k: [r for r in rows if r["kind"] == k] for k in KINDS})
+    for name, rs in groups.items():
+        if not rs:
+            continue
+        cell: dict[str, Any] = {"n": len(rs), "language_match": _share(rs, "language_match")}
+        if name == "unanswerable":
+            cell["abstained"] = _share(rs, "abstained")
+        else:
+            cell.update(
+                fact_recall=statistics.mean(r["fact_recall"] or 0.0 for r in rs),
+                all_facts=sum(r["fact_recall"] == 1.0 for r in rs) / len(rs),
+                first_gold=_share(rs, "first_gold"),
+                gold_cited=_share(rs, "gold_cited"),
+                false_abstention=_share(rs, "abstained"),
+            )
+        out[name] = cell
+    return out
+
+
+def _f(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
+def to_markdown(
+    summary: dict[str, Any], kinds: dict[str, dict[str, Any]], rows: list[dict[str, Any]], meta: dict[str, Any]
+) -> str:
+    s = summary
+    lines = [
+        "# News-style development set through the product path\n",
+        f"`{meta['command']}` · {meta['documents']} documents ({meta['news_documents']} news + founding corpus) · "
+        f"{s['questions']} questions · {meta['machine']['date']} · {meta['machine']['cpus']} CPUs · "
+        f"{meta['seconds']:.0f} s\n",
+        "Invented press releases nobody tuned the answer stage for (bench/newsdev/). "
+        "Scoring: `assistant.evaluate.score` (fact recall = share of a question's facts whose variant the "
+        "answer holds; language = the answer's own words). First gold = the first citation is a gold document.\n",
+        "| metric | value |",
+        "|---|---|",
+        f"| fact recall (answerable) | {kinds['all answerable']['fact_recall']:.3f} |",
+        f"| all facts present (answerable) | {kinds['all answerable']['all_facts']:.3f} |",
+        f"| first citation is a gold doc (answerable) | {kinds['all answerable']['first_gold']:.3f} |",
+        f"| a gold doc is cited (answerable) | {kinds['all answerable']['gold_cited']:.3f} |",
+        f"| citation precision (answered; cited docs that are gold) | {s['citation_precision']:.3f} |",
+        f"| false abstentions (answerable) | {kinds['all answerable']['false_abstention']:.3f} "
+        f"({sum(r['abstained'] for r in rows if r['kind'] != 'unanswerable')}) |",
+        f"| abstention precision | {s['abstention_precision']:.3f} |",
+        f"| abstention recall | {s['abstention_recall']:.3f} |",
+        f"| answer language = question language | {s['language_match']:.3f} |",
+        f"| latency p50 / p95 (ms, warm) | {s['latency_p50_ms']:.0f} / {s['latency_p95_ms']:.0f} |",
+        "",
+        "| kind | n | fact recall | all facts | first gold | gold cited | false abst. | abstained | language |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for k, c in kinds.items():
+        lines.append(
+            f"| {k} | {c['n']} | {_f(c.get('fact_recall'))} | {_f(c.get('all_facts'))} | {_f(c.get('first_gold'))} | "
+            f"{_f(c.get('gold_cited'))} | {_f(c.get('false_abstention'))} | {_f(c.get('abstained'))} | "
+            f"{_f(c['language_match'])} |"
+        )
+    lines += ["", "## Per question", ""]
+    for r in rows:
+        if r["kind"] == "unanswerable":
+            verdict = "OK (abstained)" if r["abstained"] else "FAIL (answered)"
+        elif r["abstained"]:
+            verdict = "FAIL (abstained)"
+        else:
+            verdict = f"recall {r['fact_recall']:.2f}" + ("" if r["gold_cited"] else ", no gold cited")
+        lines.append(f"### {r['id']} [{r['kind']}] {verdict}\n")
+        lines.append(f"- Q: {r['question']}")
+        answer = " ".join(r["answer"].split())
+        lines.append(f"- A: {answer[:300]}{'…' if len(answer) > 300 else ''}")
+        if r["kind"] != "unanswerable":
+            lines.append(f"- facts hit: {r['facts_hit'] or '-'} · missed: {r['facts_missed'] or '-'}")
+            lines.append(f"- gold: {', '.join(r['docs'])}")
+        lines.append(
+            f"- cited: {', '.join(r['cited']) or '-'} · language match: {r['language_match']}"
+            + (f" · short: {r['short']}" if r.get("short") else "")
+        )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default="news-dev", help="results name under bench/results (default news-dev)")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary index folder")
+    args = ap.parse_args(argv)
+    # Ingest in this thread (nothing answers meanwhile): the shared bench embedder's query cache is a
+    # SQLite connection of the thread that opened it, and a lowered-priority ingest runs in another one.
+    os.environ.setdefault("TAAWUN_CPU_INGEST_NICE", "0")
+    t0 = time.perf_counter()
+    docs = corpus()
+    items = load_gold(QUESTIONS)
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="news-dev-", dir=WORK_DIR))
+    try:
+        a = build("index", docs, workdir=tmp)
+        a.warm_up()
+        results: list[ItemResult] = []
+        rows: list[dict[str, Any]] = []
+        for item in items:
+            ans = a.ask(item.question)  # what `taawun ask` calls
+            res = score(item, ans)
+            results.append(res)
+            rows.append(row(item, res, ans.short))
+            print(f"{item.id:32s} {rows[-1]['facts_missed'] or ''} abst={ans.abstained}", file=sys.stderr)
+    finally:
+        if args.keep:
+            print(f"index kept at {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    summary = summarize(items, results)
+    kinds = breakdown(items, rows)
+    meta = {
+        "command": "python -m bench.news_dev " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "documents": len(docs),
+        "news_documents": len(list(DOCS_DIR.glob("*.txt"))),
+        "machine": machine(),
+        "seconds": time.perf_counter() - t0,
+    }
+    md = to_markdown(summary, kinds, rows, meta)
+    write_results(args.out, {"meta": meta, "summary": summary, "kinds": kinds, "rows": rows}, md)
+    print(md.split("\n## Per question")[0])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
