@@ -7,6 +7,7 @@ import json
 import os
 import platform
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -58,7 +59,10 @@ class QueryVectorCache:
 
     def __init__(self, path: Path, model_id: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path))
+        # shared by the query path and an ingest worker thread (the product lowers ingest into its own
+        # thread), so one connection behind a lock rather than sqlite3's same-thread check
+        self.db = sqlite3.connect(str(path), check_same_thread=False)
+        self._lock = threading.RLock()
         self.db.execute("CREATE TABLE IF NOT EXISTS qvec (key TEXT PRIMARY KEY, v BLOB)")
         self.model_id = model_id
 
@@ -70,6 +74,15 @@ class QueryVectorCache:
         texts: Sequence[str],
         encode: Callable[[str], np.ndarray],
         progress: Callable[[int, int], None] | None = None,
+    ) -> np.ndarray:
+        with self._lock:
+            return self._get_many(texts, encode, progress)
+
+    def _get_many(
+        self,
+        texts: Sequence[str],
+        encode: Callable[[str], np.ndarray],
+        progress: Callable[[int, int], None] | None,
     ) -> np.ndarray:
         out = []
         new = []

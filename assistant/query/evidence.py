@@ -20,7 +20,14 @@ import numpy as np
 from assistant.guard import looks_like_injection
 from assistant.protocols import Evidence
 from assistant.query import spans
-from assistant.query.features import FEATURES, Candidate, QuestionTerms, collect, featurize, partners_in
+from assistant.query.features import (
+    FEATURES,
+    Candidate,
+    QuestionTerms,
+    collect,
+    featurize,
+    partners_in,
+)
 from assistant.query.question import Part, QuestionInfo
 from assistant.query.scorer import ANSWERABLE_FEATURES, Scorer
 from assistant.retrieve import Hit
@@ -118,12 +125,21 @@ def answerable_features(cands: Sequence[Candidate], typed: bool, named: bool, to
     )
 
 
+#: the headline and lead of a release: what it is about
+LEAD_CHARS = 400
+
+
 def _about_partner(cands: list[Candidate], info: QuestionInfo, text_of: Callable[[str], str]) -> list[Candidate]:
     named = {p for p in partners_in(info.text) if not p.startswith("R-")}
     if not named:
         return cands
-    about = {d: partners_in(text_of(d)) for d in {c.hit.doc.doc_id for c in cands}}
-    return [c for c in cands if named & about[c.hit.doc.doc_id]]
+    docs = {c.hit.doc.doc_id for c in cands}
+    about = {d: partners_in(text_of(d)) for d in docs}
+    kept = [c for c in cands if named & about[c.hit.doc.doc_id]]
+    # a release is about the partners of its headline and lead; one that names the partner only in
+    # its background ("after a similar MoU with Uzbekistan in 2022") comes after those
+    lead = {d for d in docs if named & partners_in(text_of(d)[:LEAD_CHARS])}
+    return sorted(kept, key=lambda c: c.hit.doc.doc_id not in lead)
 
 
 #: a sentence in the question's language this close to the best one is preferred to it
@@ -141,26 +157,59 @@ def prefer_question_language(cands: list[Candidate], qlang: str) -> list[Candida
 
 
 def choose_parts(info: QuestionInfo, cands: list[Candidate], require_type: bool = True) -> list[PartChoice]:
-    """For each part of the question, the best sentence that states what the part asks."""
-    best = cands[0].prob
-    pool = [c for c in cands[:TYPED_DEPTH] if c.prob >= TYPED_FLOOR * best]
+    """For each part of the question, the best sentence that states what the part asks.
+
+    The parts are answered from one document where they can: the release that says
+    who signed usually gives the date in its dateline.
+    """
+    primary: str | None = None
     out = []
     for part in info.parts:
-        got = next(
-            (
-                PartChoice(part, c, qtype)
-                for qtype in sorted(part.types)
-                for c in pool
-                if spans.has_instance(qtype, c.text, c.language)
-                and (qtype != "count" or spans.best_span(qtype, part.text, info.language, c.text, c.language))
-            ),
-            None,
-        )
+        pool = _pool(cands, primary)
+        got = _typed_choice(part, pool, cands, info)
         if got is None:
             missing = hard_types(part) if require_type else frozenset()
             got = PartChoice(part, None, sorted(missing)[0]) if missing else PartChoice(part, cands[0], None)
+        if got.candidate is not None and primary is None:
+            primary = got.candidate.hit.doc.doc_id
         out.append(got)
     return out
+
+
+def _typed_choice(part: Part, pool: list[Candidate], cands: list[Candidate], info: QuestionInfo) -> PartChoice | None:
+    """The first sentence of the pool stating what the part asks; for "when", the release's own date.
+
+    When the likeliest sentence holds no date, a release's event is dated by its dateline or lead,
+    not by the background dates further down ("after a similar MoU with Uzbekistan in 2022").
+    """
+    for qtype in sorted(part.types):
+        if qtype == "when" and pool and not _states(qtype, part, info, pool[0]):
+            lead = _dated_lead(pool[0].hit.doc.doc_id, cands, part, info)
+            if lead is not None:
+                return PartChoice(part, lead, qtype)
+        for c in pool:
+            if _states(qtype, part, info, c):
+                return PartChoice(part, c, qtype)
+    return None
+
+
+def _dated_lead(doc_id: str, cands: list[Candidate], part: Part, info: QuestionInfo) -> Candidate | None:
+    lead = [c for c in cands if c.hit.doc.doc_id == doc_id and c.start < LEAD_CHARS and _states("when", part, info, c)]
+    return min(lead, key=lambda c: c.start, default=None)
+
+
+def _pool(cands: list[Candidate], primary: str | None) -> list[Candidate]:
+    """The likeliest candidates for a part, those of the document already answering first."""
+    best = cands[0].prob
+    pool = [c for c in cands[:TYPED_DEPTH] if c.prob >= TYPED_FLOOR * best]
+    return pool if primary is None else sorted(pool, key=lambda c: c.hit.doc.doc_id != primary)
+
+
+def _states(qtype: str, part: Part, info: QuestionInfo, c: Candidate) -> bool:
+    """The sentence holds a fact of the asked kind that the question does not already name."""
+    if not spans.has_new_instance(qtype, part.text, c.text, c.language):
+        return False
+    return qtype != "count" or spans.best_span(qtype, part.text, info.language, c.text, c.language) is not None
 
 
 def select(
@@ -172,6 +221,7 @@ def select(
     cfg: AnswerSettings,
     scorer: Scorer,
 ) -> Selection:
+    """The evidence for each part of the question, or why the sources do not answer it."""
     if info.junk or info.vague:
         return Selection([], [], True, "the question has nothing to search for", False)
     cands = rank(info, standalone, hits, text_of, idf, scorer)
@@ -199,12 +249,13 @@ def _with_support(parts: list[PartChoice], cands: list[Candidate], scorer: Score
     """The parts' sentences, then the next best if it is nearly as likely (and not a near-duplicate)."""
     chosen: list[Candidate] = []
     for p in parts:
-        if p.candidate is not None and p.candidate not in chosen:
+        if p.candidate is not None and p.candidate.key not in {c.key for c in chosen}:
             chosen.append(p.candidate)
     top = chosen[0].prob if chosen else cands[0].prob
     lang = chosen[0].language if chosen else cands[0].language
     # one supporting sentence at most, in the language of the first (a quote does not switch language)
-    fresh = (c for c in cands if c not in chosen and c.language == lang and not any(_same(c, s) for s in chosen))
+    keys = {c.key for c in chosen}
+    fresh = (c for c in cands if c.key not in keys and c.language == lang and not any(_same(c, s) for s in chosen))
     support = next(fresh, None)
     if support is not None and len(chosen) < limit and support.prob >= scorer.second_ratio * top:
         chosen.append(support)
@@ -217,17 +268,21 @@ WHOLE_SENTENCE_CHARS = 600
 
 def _whole_sentences(chosen: list[Candidate], cands: list[Candidate]) -> list[Candidate]:
     """A clause that ends in a comma is quoted with the rest of its sentence (the asked fact often follows)."""
-    by_pos = {c.key: c for c in cands}
+    by_pos: dict[tuple[str, int], Candidate] = {}
+    for c in cands:
+        by_pos.setdefault(c.key, c)
+    taken = {c.key for c in chosen}
     out: list[Candidate] = []
     for c in chosen:
         unit, size = [c], len(c.text)
         while unit[-1].text.rstrip().endswith((",", "،", ";", "؛")) and size < WHOLE_SENTENCE_CHARS:
             nxt = by_pos.get((unit[-1].hit.chunk.id, unit[-1].j + 1))
-            if nxt is None or nxt in chosen or nxt in out:
+            if nxt is None or nxt.key in taken:
                 break
             unit.append(nxt)
+            taken.add(nxt.key)
             size += len(nxt.text)
-        out.extend(x for x in unit if x not in out)
+        out.extend(unit)
     return out
 
 

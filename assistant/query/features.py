@@ -54,7 +54,7 @@ _GENERIC = frozenset(
 _DIGITS = re.compile(r"\d+")
 
 
-@dataclass
+@dataclass(eq=False)  # identity: two searches (a compound question's parts) may return the same sentence
 class Candidate:
     hit: Hit
     j: int  # sentence index in the chunk
@@ -145,6 +145,12 @@ def featurize(cands: list[Candidate], terms: QuestionTerms, qlang: str, qtypes: 
     """Fill each candidate's feature vector (in place)."""
     if not cands:
         return
+    for c, row in zip(cands, feature_matrix(cands, terms, qlang, qtypes), strict=True):
+        c.x = row
+
+
+def feature_matrix(cands: Sequence[Candidate], terms: QuestionTerms, qlang: str, qtypes: frozenset[str]) -> np.ndarray:
+    """The candidates' features for one question (or one part of a compound question)."""
     fit = {c.key: _type_fit(qtypes, c.text, c.language) for c in cands}
     rows = []
     for c in cands:
@@ -176,8 +182,7 @@ def featurize(cands: list[Candidate], terms: QuestionTerms, qlang: str, qtypes: 
     x = np.asarray(rows, dtype=np.float64)
     x[:, 2] = x[:, 0] - x[:, 0].max()
     x[:, 5] = x[:, 4] - x[:, 4].max()
-    for c, row in zip(cands, x, strict=True):
-        c.x = row
+    return x
 
 
 def _type_fit(qtypes: frozenset[str], text: str, lang: str) -> float:

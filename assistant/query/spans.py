@@ -166,7 +166,8 @@ _YEAR_LIKE = re.compile(r"(?:1[89]\d\d|20[0-4]\d)")
 # (any year 1000-1949 after a cue: "in 1519", «في ربيع العام 1349», «بدايةً من 1519»; a unit after it
 # makes it a count, checked where it is used)
 _OLD_YEAR = re.compile(
-    r"(?:\b(?:in|since|from|until|by|year|circa|before|after|during|between|and|as (?:early|late) as)\s+|(?<!\w)(?:[وفب]?ال)?(?:عام|سنة|سنه)\s+|"
+    r"(?:\b(?:in|since|from|until|by|year|circa|before|after|during|between|and|as (?:early|late) as)\s+|"
+    r"(?<!\w)(?:[وفب]?ال)?(?:عام|سنة|سنه)\s+|"
     r"(?<!\w)(?:في|منذ|من|حتى)\s+)(?P<y>1\d\d\d|19[0-4]\d)(?![\d,.]\d|\d)"
 )
 # Encyclopaedic text dates events long before the releases' 1950-2049 (ingest.describe's range):
@@ -552,6 +553,23 @@ def has_instance(qtype: str, text: str, language: str) -> bool:
     if kinds is None:
         return True
     return any(find_spans(k, text, language) for k in kinds)
+
+
+def has_new_instance(qtype: str, question: str, text: str, language: str) -> bool:
+    """Like ``has_instance``, but a fact the question itself names does not count.
+
+    "Who signed the EU grant?" is not answered by a headline whose only body is the EU.
+    """
+    kinds = QTYPE_KINDS.get(qtype)
+    if kinds is None:
+        return True
+    return any(not _named_in(s, question) for k in kinds for s in find_spans(k, text, language))
+
+
+def _named_in(span: Span, question: str) -> bool:
+    if span.kind in _ENTITY_KINDS and isinstance(span.value, str):
+        return any(m.entity.id == span.value for m in gazetteer().find(question))
+    return _key(span.text) in _key(question)
 
 
 # --- choosing the span that answers ------------------------------------------------------------------

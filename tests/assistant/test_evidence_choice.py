@@ -1,0 +1,73 @@
+"""Which sentence answers each part: the release's own date, the release about the partner, new facts only."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from assistant.query.evidence import _about_partner, choose_parts
+from assistant.query.features import Candidate
+from assistant.query.question import analyze
+from assistant.query.spans import has_new_instance
+
+UZ_DOC = (
+    "Egypt and Uzbekistan Sign Memorandum of Understanding on ICT Cooperation\n\n"
+    "TASHKENT, 27 April 2022 — Egypt's ministry and Uzbekistan's ministry signed a memorandum today.\n\n"
+    "The memorandum was signed by Dr. Amr Talaat and Mr. Sherzod Rakhimov.\n\n"
+    "In 2020, the two countries held their first online meeting on e-government."
+)
+KZ_DOC = (
+    "Egypt and Kazakhstan sign an MoU on digital transformation\n\n"
+    "ASTANA, 16 September 2024 — Egypt and Kazakhstan signed a memorandum on data centres.\n\n"
+    "The memorandum covers digital transformation, artificial intelligence, data centres and digital "
+    "capacity building, and sets up a joint working group that will meet in Cairo in the first quarter "
+    "of next year. Representatives of twelve Egyptian IT companies attended the signing ceremony, and "
+    "the two ministers toured the Astana International Technology Park.\n\n"
+    "It follows a similar memorandum signed with Uzbekistan in April 2022."
+)
+DOCS = {"uz.txt": UZ_DOC, "kz.txt": KZ_DOC}
+
+
+def cand(doc: str, sentence: str, prob: float) -> Candidate:
+    text = DOCS[doc]
+    start = text.index(sentence)
+    hit = SimpleNamespace(chunk=SimpleNamespace(id=f"{doc}#0"), doc=SimpleNamespace(doc_id=doc))
+    c = Candidate(hit, start, start, start + len(sentence), sentence, "en", 0, np.zeros(4))  # type: ignore[arg-type]
+    c.prob = prob
+    return c
+
+
+SIGNERS = cand("uz.txt", "The memorandum was signed by Dr. Amr Talaat and Mr. Sherzod Rakhimov.", 0.40)
+DATELINE = cand(
+    "uz.txt", "TASHKENT, 27 April 2022 — Egypt's ministry and Uzbekistan's ministry signed a memorandum today.", 0.15
+)
+BACKGROUND = cand("uz.txt", "In 2020, the two countries held their first online meeting on e-government.", 0.20)
+KZ_MENTION = cand("kz.txt", "It follows a similar memorandum signed with Uzbekistan in April 2022.", 0.45)
+
+
+def test_a_release_about_the_partner_comes_before_one_that_mentions_it_in_its_background():
+    info = analyze("When was the Egypt–Uzbekistan memorandum signed?")
+    ordered = _about_partner([KZ_MENTION, SIGNERS, DATELINE], info, DOCS.__getitem__)
+    assert [c.hit.doc.doc_id for c in ordered] == ["uz.txt", "uz.txt", "kz.txt"]
+
+
+def test_when_the_best_sentence_has_no_date_the_release_is_dated_by_its_dateline():
+    info = analyze("Who signed the Egypt–Uzbekistan memorandum, and when?")
+    parts = choose_parts(info, [SIGNERS, BACKGROUND, DATELINE])
+    assert [p.candidate for p in parts] == [SIGNERS, DATELINE]
+
+
+def test_a_sentence_that_is_itself_dated_answers_when_it_is_the_likeliest():
+    info = analyze("When did the two countries hold their first online meeting?")
+    first = cand("uz.txt", "In 2020, the two countries held their first online meeting on e-government.", 0.9)
+    parts = choose_parts(info, [first, SIGNERS, DATELINE])
+    assert parts[0].candidate is first
+
+
+def test_a_fact_the_question_already_names_is_no_answer():
+    headline = "EU Grants EUR 18 Million to Train 15,000 Young People in Upper Egypt"
+    assert not has_new_instance("who", "Who signed the EU grant?", headline, "en")
+    signers = "The agreement was signed by Ambassador Kristina Holm and Dr. Salma El-Naggar."
+    assert has_new_instance("who", "Who signed the EU grant?", signers, "en")
+    assert not has_new_instance("when", "What was agreed in 2024?", "The MoU was signed in 2024.", "en")
