@@ -178,7 +178,7 @@ class SearchEngine:
             lex = None
             if self.lexical_path and self.lexical_path.is_file():
                 try:
-                    lex = LexicalIndex.load(self.lexical_path)
+                    lex = LexicalIndex.load(self.lexical_path, reuse=self._lex)  # reads only new segments
                 except (OSError, ValueError, KeyError):
                     lex = None
             if lex is None or lex.generation != gen:

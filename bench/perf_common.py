@@ -465,6 +465,25 @@ def sync_pipeline_meta(size: str, rec: dict[str, Any]) -> None:
     finally:
         cat.close()
     _restore_vectors(settings, size)
+    _sync_lexical(settings, size)
+
+
+def _sync_lexical(settings: Any, size: str) -> None:
+    """Rewrite a cached index's BM25 files when they are not this code's format or generation, as
+    the first refresh of the product would (inside the timed no-op refresh otherwise)."""
+    from assistant.catalog import Catalog
+    from assistant.compose import lexical_path
+    from assistant.lexical import stored_generation
+    from ingest.refresh import write_lexical
+
+    cat = Catalog(settings.index_dir / "catalog.sqlite", create=False)
+    try:
+        if stored_generation(lexical_path(settings)) != cat.generation():
+            t = time.perf_counter()
+            write_lexical(cat, lexical_path(settings))
+            log(f"{size}: rewrote the lexical index in {time.perf_counter() - t:.1f} s")
+    finally:
+        cat.close()
 
 
 def _restore_vectors(settings: Any, size: str) -> None:

@@ -5,8 +5,8 @@ catalog: unchanged documents are skipped without embedding, changed ones have
 all their chunks replaced, deleted ones are removed, new ones are added.
 
 Order of writes (see :mod:`assistant.catalog`): embed everything first (nothing
-written), upsert new vectors, commit the catalog in one transaction, rewrite the
-lexical index atomically, then delete superseded vectors. A run killed at any
+written), upsert new vectors, commit the catalog in one transaction, append the changed
+chunks to the lexical index atomically, then delete superseded vectors. A run killed at any
 point leaves the last committed state queryable; the next run converges.
 """
 
@@ -30,7 +30,7 @@ import numpy as np
 
 from assistant.catalog import Catalog, ChunkRecord, DocRecord, vector_metadata
 from assistant.compose import lexical_path
-from assistant.lexical import LexicalIndex
+from assistant.lexical import LexicalIndex, append_changes, stored_generation
 from assistant.protocols import Embedder, Index
 from assistant.settings import Settings
 from assistant.text import detect_language, tokenize
@@ -610,6 +610,7 @@ class Refresher:
             or cat.get_meta("embedding_model") != self.model_id
             or cat.get_meta("pipeline") != self.pipeline_id
         )
+        since = cat.generation()  # the lexical index must reflect it to take just this commit's changes
         if changed:
             with cat.transaction() as db:
                 for d in removed:
@@ -628,7 +629,10 @@ class Refresher:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('pipeline', ?)", (self.pipeline_id,))
         self._ensure_calibration()
         lex = lexical_path(self.settings)
-        if changed or not lex.is_file():  # an unchanged index keeps its BM25 file (rebuilding it is O(chunks))
+        if changed:  # only the touched documents' chunks: O(change), not O(index)
+            added = [(c.id, c.doc_id, c.language, " ".join(c.tokens).split()) for c in new_chunks]  # as stored
+            write_lexical(cat, lex, since, old_ids, added)
+        elif stored_generation(lex) != cat.generation():  # missing, legacy, or left behind by a killed run
             write_lexical(cat, lex)
         stale = [i for i in old_ids if i not in new_ids]
         if stale:
@@ -748,10 +752,23 @@ def chunk_twins(
     return forward, backward
 
 
-def write_lexical(catalog: Catalog, path: Path) -> LexicalIndex:
-    lex = LexicalIndex.build(catalog.iter_tokens(), generation=catalog.generation())
-    lex.save(path)
-    return lex
+def write_lexical(
+    catalog: Catalog,
+    path: Path,
+    since: int | None = None,
+    removed: Sequence[str] = (),
+    added: Sequence[tuple[str, str, str, list[str]]] = (),
+) -> None:
+    """Bring the BM25 index at ``path`` to the catalog's generation.
+
+    When it reflects generation ``since`` and one commit (deleting the chunk ids ``removed``,
+    adding the chunks ``added``) led from there to now, only that change is appended; otherwise
+    (a first run, a killed run, a legacy file) it is rebuilt from every chunk.
+    """
+    gen = catalog.generation()
+    if since is not None and gen == since + 1 and append_changes(path, since, gen, removed, added):
+        return
+    LexicalIndex.build(catalog.iter_tokens(), generation=gen).save(path)
 
 
 class PendingVectors:
