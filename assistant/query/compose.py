@@ -78,6 +78,10 @@ def short_for(pc: PartChoice, lang: str, twin_text: str | None, text: str | None
     rendered = spans.render(span, lang, twin_text)
     if not rendered or (pc.qtype in _VALUE_TYPES and _foreign_script(rendered, lang)):
         return None  # a value the tables could not carry into the asker's language is left to the quote
+    if pc.qtype == "count" and span.value[1] is None and (noun := spans.counted_phrase(pc.part.text, lang)):
+        if c.language != lang:
+            return None  # what a bare number counts cannot be checked across languages: the summary says it
+        rendered = f"{rendered} {noun}"  # "800 engineers": best_span checked the noun after the number
     return spans.short_answer(pc.qtype, rendered, lang)
 
 
@@ -169,7 +173,7 @@ def _record_summary(rec: dict[str, Any], lang: str) -> str:
         text += f" في {date}" if date else ""
         return text + (f" في مجالات {_join(topics, lang)}" if topics else "")
     text = f"{kind} between Egypt and {_join(partners, lang)}" if partners else kind
-    text += f" in {date}" if date else ""
+    text += f" {'on' if date and date[:1].isdigit() else 'in'} {date}" if date else ""  # on 10 July 2023, in July 2023
     return text + (f" on {_join(topics, lang)}" if topics else "")
 
 

@@ -563,13 +563,12 @@ def has_new_instance(qtype: str, question: str, text: str, language: str) -> boo
     kinds = QTYPE_KINDS.get(qtype)
     if kinds is None:
         return True
-    return any(not _named_in(s, question) for k in kinds for s in find_spans(k, text, language))
-
-
-def _named_in(span: Span, question: str) -> bool:
-    if span.kind in _ENTITY_KINDS and isinstance(span.value, str):
-        return any(m.entity.id == span.value for m in gazetteer().find(question))
-    return _key(span.text) in _key(question)
+    q_ids = {m.entity.id for m in gazetteer().find(question)}
+    return any(
+        not (_echoed(s, question, q_ids) or (s.kind == "date" and _key(s.text) in _key(question)))
+        for k in kinds
+        for s in find_spans(k, text, language)
+    )
 
 
 # --- choosing the span that answers ------------------------------------------------------------------
@@ -594,8 +593,67 @@ def wanted_units(question: str) -> list[str]:
     nq = normalize_arabic(question)
     hits = sorted((m.start(), k) for k, rx in tables().q_unit_res for m in rx.finditer(nq))
     cue = _COUNT_CUE.search(nq)
-    after = [k for pos, k in hits if cue and pos >= cue.end()]
-    return [after[0]] if after else list(dict.fromkeys(k for _, k in hits))
+    after = [(pos, k) for pos, k in hits if cue and pos >= cue.end()]
+    if after and cue and counted_noun(question) and not _near(nq, cue.end(), after[0][0]):
+        return []  # "كم مهندساً ... المركز": the counted noun is no unit; the later unit is not what is counted
+    return [after[0][1]] if after else list(dict.fromkeys(k for _, k in hits))
+
+
+def _near(text: str, a: int, b: int) -> bool:
+    """At most two words lie between offsets a and b ("how many new Egyptian companies")."""
+    return len(_WORD.findall(text[a:b])) <= 2
+
+
+#: words after "how many" that are not what is counted ("how many were trained")
+_OF = frozenset(["of", "من"])
+_NOT_COUNTED = frozenset(
+    normalize_arabic(
+        "were was are is did do does have has had will would can could of the times more كان كانت تم يتم سيتم "
+        "من في هو هي"
+    ).split()
+)
+
+
+def counted_noun(question: str) -> frozenset[str]:
+    """Stems (and translations) of what the question counts right after "how many"/"كم" (empty: none)."""
+    nq = normalize_arabic(question)
+    cue = _COUNT_CUE.search(nq)
+    if cue is None:
+        return frozenset()
+    words = _WORD.findall(nq[cue.end() :].lower())
+    words = words[1:] if words[:1] == ["عدد"] else words
+    if not words or words[0] in _NOT_COUNTED or words[0].isdigit():
+        return frozenset()
+    stems = [st for w in words[:2] for st in _stems(w)]  # the noun and its neighbour ("Ethiopian merchants")
+    return frozenset(stems) | frozenset(gazetteer().translate_tokens(stems))
+
+
+def counted_phrase(question: str, lang: str) -> str | None:
+    """What the question counts, as it words it ("Rwandan engineers", «مهندس»), for a bare number's answer."""
+    cue = _COUNT_CUE.search(question) or _COUNT_CUE.search(normalize_arabic(question))
+    if cue is None:
+        return None
+    words = re.findall(r"[\w\u064B-\u0652'-]+", question[cue.end() :])
+    after_number_word = bool(words[:1]) and normalize_arabic(words[0]) == "عدد"
+    words = words[1:] if after_number_word else words
+    if lang == "ar":
+        first = _MARK.sub("", words[0]) if words else ""
+        # after "كم" the counted noun is accusative ("مهندساً", "دولةً"); anything else is a verb ("كم تستطيع")
+        if len(first) <= 3 or not (after_number_word or first.endswith(("ا", "ة"))):
+            return None
+        return re.sub(r"^ال|(?<=[^ا])ا$", "", first)
+    phrase: list[str] = []
+    for w in words[:3]:
+        if w.lower() in _NOT_COUNTED or w.lower().endswith(("ed", "ing")) or w.isdigit():
+            break
+        phrase.append(w)
+    return " ".join(phrase) or None
+
+
+def _counts(span: Span, text: str, counted: frozenset[str]) -> bool:
+    """A bare number counts the asked thing when the word after it is that thing, or there is none."""
+    after = [w for w in _WORD.findall(text[span.end : span.end + 40]) if normalize_arabic(w).lower() not in _OF]
+    return not after or bool(set(_stems(after[0])) & counted)
 
 
 def _cue_stems(question: str, wanted: list[str]) -> set[str]:
@@ -628,6 +686,11 @@ def _candidates(qtype: str, question: str, text: str, tlang: str) -> tuple[list[
         exact = [s for s in spans if s.value[1] in wanted]
         # "how many jobs" is not answered by "17 companies", but may be by a bare "5,000"
         spans = exact or [s for s in spans if s.kind in kinds and s.value[1] is None]
+    elif qtype == "count" and (counted := counted_noun(question)):
+        # "how many merchants" (no unit of the table) is not answered by "two countries" or "45 teams"
+        # (the noun after a number is compared in the question's language only: no glossary for every noun)
+        same = detect_language(question) == tlang
+        spans = [s for s in spans if s.value[1] is None and (not same or _counts(s, text, counted))]
     q_ids = {m.entity.id for m in gazetteer().find(question)}
     q_ids |= {tables().place_of[_key(m.group("n"))] for m in tables().place_re.finditer(normalize_arabic(question))}
     spans = [s for s in spans if not _echoed(s, question, q_ids)]

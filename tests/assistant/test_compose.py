@@ -97,3 +97,15 @@ def test_who_signed_lists_the_signatories_but_not_a_witness():
     out = compose(sel, lang, lambda _: None)
     assert out.short is not None and "اسحق سدر" in out.short and "عمرو طلعت" in out.short
     assert "مدبولي" not in out.short
+
+
+def test_a_bare_number_is_answered_with_what_the_question_counts():
+    sel, lang = selection(
+        "How many Rwandan engineers will be trained?", [cand("The MoU trains 40 engineers from Rwanda.", "en")]
+    )
+    assert compose(sel, lang, lambda _d: None, lambda _d: []).lead.startswith("40 Rwandan engineers [1]")
+
+
+def test_a_bare_number_in_the_other_language_gets_no_unchecked_noun():
+    sel, lang = selection("How many engineers will be hired?", [cand("وسيوظف المركز 800 في المرحلة الأولى.", "ar")])
+    assert not compose(sel, lang, lambda _d: None, lambda _d: []).lead.startswith("800 engineers")

@@ -6,6 +6,7 @@ from assistant.query.spans import (
     QTYPE_KINDS,
     Span,
     best_span,
+    counted_phrase,
     find_spans,
     has_instance,
     render,
@@ -550,3 +551,32 @@ def test_years_before_1800_after_a_cue_are_dates(text, lang):
 def test_a_number_with_a_unit_after_a_cue_stays_a_count():
     assert not has_instance("when", "وتضم المبادرة من 1500 شركة ناشئة.", "ar")
     assert has_instance("count", "وتضم المبادرة من 1500 شركة ناشئة.", "ar")
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "lang", "found"),
+    [
+        ("How many Ethiopian merchants have registered?", "It signed agreements with two countries.", "en", None),
+        ("How many women graduated?", "The forum brought together 45 teams of young Arabs.", "en", None),
+        ("How many women graduated?", "In all, 120 women graduated in June.", "en", "120"),
+        ("كم مهندساً مصرياً يستهدف المركز توظيفهم؟", "يستهدف المركز توظيف 800 مهندس مصري.", "ar", "800"),
+        ("كم مهندساً مصرياً يستهدف المركز توظيفهم؟", "وشارك في المنتدى 45 فريقاً.", "ar", None),
+    ],
+)
+def test_a_count_of_a_named_thing_needs_that_thing_after_the_number(question, sentence, lang, found):
+    span = best_span("count", question, lang, sentence, lang)
+    assert (span.text if span else None) == found
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "phrase"),
+    [
+        ("How many Rwandan engineers will be trained?", "en", "Rwandan engineers"),
+        ("How many women graduated from the first cohort?", "en", "women"),
+        ("How many were trained?", "en", None),
+        ("كم مهندساً مصرياً يستهدف المركز توظيفهم؟", "ar", "مهندس"),
+        ("كم تستطيع الشبكة أن تخدم؟", "ar", None),
+    ],
+)
+def test_what_a_question_counts_in_its_own_words(question, lang, phrase):
+    assert counted_phrase(question, lang) == phrase
