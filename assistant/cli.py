@@ -354,6 +354,14 @@ def _utf8_streams() -> None:
             stream.reconfigure(encoding="utf-8", errors=errors)  # type: ignore[union-attr]
 
 
+def _configure_cpu(args: argparse.Namespace) -> None:
+    """Thread counts and the OpenMP wait policy, in the environment before any command imports torch."""
+    from assistant.cpu import configure_process
+
+    s = _settings(args)
+    configure_process(s.cpu, s.embedding.threads or s.cpu.threads)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=os.environ.get("TAAWUN_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s"
@@ -365,6 +373,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_llm_server(argv[1:])
     args = parser().parse_args(argv)
     try:
+        _configure_cpu(args)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

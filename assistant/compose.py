@@ -29,7 +29,7 @@ class MissingExtra(ImportError):
 def make_embedder(settings: Settings) -> Embedder:
     from ingest.embed import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(settings.embedding)
+    return SentenceTransformerEmbedder(settings.embedding, settings.cpu)
 
 
 def embedder_model_id(settings: Settings) -> str:

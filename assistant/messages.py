@@ -31,6 +31,10 @@ MESSAGES = {
         "en": "The index is not available right now: {why}",
         "ar": "الفهرس غير متاح حاليًا: {why}",
     },
+    "busy": {
+        "en": "Too many questions are waiting right now. Please try again in a moment.",
+        "ar": "هناك أسئلة كثيرة قيد الانتظار الآن. يُرجى المحاولة مرة أخرى بعد قليل.",
+    },
     "error": {
         "en": "Sorry, something went wrong while answering. The error was logged; please try again.",
         "ar": "عذرًا، حدث خطأ أثناء الإجابة. سُجّل الخطأ؛ يُرجى المحاولة مرة أخرى.",

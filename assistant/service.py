@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant import compose
+from assistant import compose, cpu
 from assistant.arguments import InvalidArgument, history_turns, invalid_message, question_problem, repair_text
 from assistant.catalog import Catalog, CatalogError, DocRecord
 from assistant.cite import build_citations
@@ -190,6 +190,11 @@ class Assistant:
             )
             yield Answer(q, lang, message("unavailable", lang, why=why), True, status="unavailable")
             return
+        except cpu.EncoderBusy as exc:
+            log.warning("busy: %s", exc)
+            lang = detect_language(q) or "en"
+            yield Answer(q, lang, message("busy", lang), True, status="unavailable")
+            return
         except Exception:
             log.exception("unexpected error answering %r", q[:200])
             lang = detect_language(q) or "en"
@@ -351,13 +356,18 @@ class Assistant:
         from ingest.refresh import Refresher, index_lock
 
         catalog = self._open_catalog(create=True)
-        with index_lock(self.settings.index_dir):
-            # An injected embedder names its own model; the configured one is known without loading it.
-            model_id = (
-                self._embedder.model_id if self._embedder is not None else compose.embedder_model_id(self.settings)
-            )
-            refresher = Refresher(self.settings, self.index, catalog, lambda: self.embedder, model_id, progress)
-            report = refresher.run(paths, force=force)
+
+        def run() -> Any:
+            with index_lock(self.settings.index_dir):
+                # An injected embedder names its own model; the configured one is known without loading it.
+                model_id = (
+                    self._embedder.model_id if self._embedder is not None else compose.embedder_model_id(self.settings)
+                )
+                refresher = Refresher(self.settings, self.index, catalog, lambda: self.embedder, model_id, progress)
+                return refresher.run(paths, force=force)
+
+        # at a lower priority, so questions asked meanwhile (in this process or another) go first
+        report = cpu.run_lowered(run, self.settings.cpu.ingest_nice)
         self._texts.clear()
         return report
 

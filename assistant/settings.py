@@ -43,9 +43,26 @@ class EmbeddingSettings(_Section):
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
     batch_size: int = Field(8, ge=1)
-    threads: int = Field(0, ge=0)
+    threads: int = Field(0, ge=0)  # the older name of cpu.threads: when not 0 it wins
     max_seq_length: int = Field(512, ge=16)
     query_cache: int = Field(1024, ge=0)
+
+
+class CPUSettings(_Section):
+    """How the process shares the CPU: thread counts, OpenMP wait policy, ingest priority."""
+
+    threads: int = Field(1, ge=0)  # intra-op threads for answering; 0: torch's default (all cores)
+    interop_threads: int = Field(1, ge=0)  # 0: torch's default
+    ingest_threads: int = Field(1, ge=0)  # intra-op threads for ingest embedding; 0: as many as threads
+    ingest_nice: int = Field(10, ge=0, le=19)  # added to the niceness of ingest work; 0: not lowered
+    omp_wait_policy: Literal["", "PASSIVE", "ACTIVE"] = "PASSIVE"  # "": the library's default
+    encode_queue: int = Field(32, ge=0)  # query encodes waiting or running; 0: no queue (encode in the caller)
+    encode_wait_s: float = Field(10.0, gt=0)  # how long a query waits for a place in the queue
+
+    @field_validator("omp_wait_policy", mode="before")
+    @classmethod
+    def _upper(cls, v: object) -> object:
+        return v.strip().upper() if isinstance(v, str) else v
 
 
 class IngestSettings(_Section):
@@ -118,6 +135,7 @@ class Settings(BaseSettings):
     index: IndexSettings = IndexSettings()
     chroma: ChromaSettings = ChromaSettings()
     embedding: EmbeddingSettings = EmbeddingSettings()
+    cpu: CPUSettings = CPUSettings()
     ingest: IngestSettings = IngestSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import sqlite3
 import threading
@@ -12,9 +13,10 @@ from pathlib import Path
 import numpy as np
 
 import assistant  # noqa: F401  (sets offline defaults before transformers is imported)
+from assistant import cpu
 from assistant.compose import MissingExtra
 from assistant.protocols import Embedder
-from assistant.settings import EmbeddingSettings
+from assistant.settings import CPUSettings, EmbeddingSettings
 
 
 def model_id_for(cfg: EmbeddingSettings) -> str:
@@ -37,19 +39,25 @@ def resolve_model(cfg: EmbeddingSettings) -> tuple[str, str]:
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model with e5-style query/passage prefixes and a query LRU cache."""
+    """A sentence-transformers model with e5-style query/passage prefixes and a query LRU cache.
 
-    def __init__(self, cfg: EmbeddingSettings) -> None:
+    Query encodes run one at a time on the encode queue's worker (see :mod:`assistant.cpu`);
+    passage batches run in the caller's thread (the ingest's, at lower priority) with
+    ``cpu.ingest_threads``, beside the queries rather than ahead of them.
+    """
+
+    def __init__(self, cfg: EmbeddingSettings, cpu_cfg: CPUSettings | None = None) -> None:
+        cpu_cfg = cpu_cfg or CPUSettings()
         try:
-            import torch
+            import torch  # noqa: F401  (missing torch is reported here, with the install line)
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise MissingExtra(
                 "sentence-transformers and torch are required for embeddings: "
                 "pip install 'torch==2.13.0' sentence-transformers"
             ) from exc
-        if cfg.threads:
-            torch.set_num_threads(cfg.threads)
+        threads = cfg.threads or cpu_cfg.threads
+        cpu.configure_torch(cpu_cfg, threads)
         self.model_id, path = resolve_model(cfg)
         try:
             self._model = SentenceTransformer(path, device="cpu")
@@ -68,7 +76,18 @@ class SentenceTransformerEmbedder:
         self._batch = cfg.batch_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cfg.query_cache
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the model, when there is no encode queue
+        self._cache_lock = threading.Lock()
+        self._count_lock = threading.Lock()
+        # encode() re-sets the shared tokenizer's truncation and padding only when they differ from
+        # the last call's; counting tokens without truncation on a copy keeps them fixed, so encodes
+        # in two threads (a question beside an ingest) never reconfigure the tokenizer under each other
+        self._count_tokenizer = copy.deepcopy(self._model.tokenizer)
+        self._model.preprocess(["warm up"])  # the encode settings, set once before threads share it
+        self._ingest_threads = cpu_cfg.ingest_threads or threads
+        self._queue = (
+            cpu.EncodeQueue(cpu_cfg.encode_queue, cpu_cfg.encode_wait_s, threads) if cpu_cfg.encode_queue else None
+        )
         #: counters used by tests and benchmarks to prove work was (not) done
         self.passages_encoded = 0
         self.queries_encoded = 0
@@ -85,32 +104,44 @@ class SentenceTransformerEmbedder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         step = max(self._batch * 4, 1)
-        for i in range(0, len(order), step):
-            rows = order[i : i + step]
-            with self._lock:  # torch CPU inference is not helped by concurrent calls
-                out[rows] = self._encode([self._pp + texts[j] for j in rows])
-            self.passages_encoded += len(rows)
-            if progress:
-                progress(len(rows))
+        with cpu.torch_threads(self._ingest_threads):
+            for i in range(0, len(order), step):
+                rows = order[i : i + step]
+                with self._lock:  # without the encode queue, queries take turns with the batches
+                    out[rows] = self._encode([self._pp + texts[j] for j in rows])
+                self.passages_encoded += len(rows)
+                if progress:
+                    progress(len(rows))
         return out
 
     def count_tokens(self, text: str) -> int:
         """Model tokens in ``text`` (no special tokens, no prefix)."""
-        return len(self._model.tokenizer(text, add_special_tokens=False)["input_ids"])
+        with self._count_lock:  # one tokenizer object is not for concurrent calls either
+            return len(self._count_tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def embed_query(self, text: str) -> np.ndarray:
-        with self._lock:
+        """The query vector: from the LRU cache, else encoded on the encode queue (full: :class:`cpu.EncoderBusy`)."""
+        with self._cache_lock:
             hit = self._cache.get(text)
             if hit is not None:
                 self._cache.move_to_end(text)
                 return hit
-            vec = self._encode([self._qp + text])[0]
-            self.queries_encoded += 1
+        if self._queue is not None:
+            vec = self._queue.run(lambda: self._encode_query(text))
+        else:
+            with self._lock:
+                vec = self._encode_query(text)
+        with self._cache_lock:
             if self._cache_size:
                 self._cache[text] = vec
                 if len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
-            return vec
+        return vec
+
+    def _encode_query(self, text: str) -> np.ndarray:
+        vec = self._encode([self._qp + text])[0]
+        self.queries_encoded += 1
+        return vec
 
 
 class CachedEmbedder:
