@@ -160,6 +160,13 @@ def _role_of(clauses: list[tuple[int, str]], ci: int, before: str, after: str) -
     return ""
 
 
+#: "Deputy Minister for Digital Skills and Capacity Building": the words after "for"/"of" name a portfolio
+_PORTFOLIO = re.compile(
+    r"\b(?:Minister|Secretary|Director|Head|Advis[eo]r|President|Chair(?:man|woman)?|Officer|Commissioner)\s+"
+    r"(?:for|of)\s+(?:[A-Z][\w-]*\s+|and\s+|&\s+)*$"
+)
+
+
 def _named_in(clause: str) -> list[tuple[str, int, int]]:
     """(name, start, end) of people named in one clause: after a title, or a two-word name after a role."""
     found = []
@@ -178,6 +185,7 @@ def _named_in(clause: str) -> list[tuple[str, int, int]]:
             name
             and not name.startswith("ال")
             and prev[0].lower() not in {"for", "of", "at", "in", "في", "مجال", "لشؤون"}
+            and not _PORTFOLIO.search(clause[: rm.start("name")])
         ):
             found.append((name, rm.start("name"), rm.start("name") + len(name)))
     return found

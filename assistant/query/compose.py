@@ -99,7 +99,7 @@ def _people(pc: PartChoice, first: Span, lang: str, twin_text: str | None, text:
     """The person asked about; for "who signed", every signatory the sentence names, in its order."""
     assert pc.candidate is not None
     chosen = [first]
-    if _SIGNING.search(pc.part.text):
+    if spans.SIGNING.search(pc.part.text):
         people = spans.find_spans("person", text, pc.candidate.language)
         # people "in the presence of" a signing witnessed it; they did not sign (the cue sits between
         # the previous name and this one, before the person's title)
@@ -114,8 +114,6 @@ def _people(pc: PartChoice, first: Span, lang: str, twin_text: str | None, text:
 
 
 _PRESENCE = re.compile(r"بحضور|في حضور|وبحضور|presence of|witnessed by|attended by", re.IGNORECASE)
-#: "who signed": every signatory the sentence names answers it, not only the nearest
-_SIGNING = re.compile(r"\bsign|signator|وقع|وقّع|توقيع|الموقع", re.IGNORECASE)
 
 
 def _name(name: str, lang: str) -> str:

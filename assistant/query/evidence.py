@@ -177,24 +177,36 @@ def choose_parts(info: QuestionInfo, cands: list[Candidate], require_type: bool 
 
 
 def _typed_choice(part: Part, pool: list[Candidate], cands: list[Candidate], info: QuestionInfo) -> PartChoice | None:
-    """The first sentence of the pool stating what the part asks; for "when", the release's own date.
+    """The likeliest sentence stating what the part asks: first in the pool, then in the pool's first release.
 
     When the likeliest sentence holds no date, a release's event is dated by its dateline or lead,
     not by the background dates further down ("after a similar MoU with Uzbekistan in 2022").
+    "Who signed" wants the sentence naming the signatories over one naming only the bodies.
     """
+    if not pool:
+        return None
+    top_doc = [c for c in cands if c.hit.doc.doc_id == pool[0].hit.doc.doc_id]
     for qtype in sorted(part.types):
-        if qtype == "when" and pool and not _states(qtype, part, info, pool[0]):
-            lead = _dated_lead(pool[0].hit.doc.doc_id, cands, part, info)
+        if qtype == "when" and not _states(qtype, part, info, pool[0]):
+            lead = _dated_lead(top_doc, part, info)
             if lead is not None:
                 return PartChoice(part, lead, qtype)
-        for c in pool:
-            if _states(qtype, part, info, c):
-                return PartChoice(part, c, qtype)
+        signing = qtype == "who" and bool(spans.SIGNING.search(part.text))
+        for signers in (True, False) if signing else (False,):
+            got = next((c for group in (pool, top_doc) for c in group if _answers(qtype, part, info, c, signers)), None)
+            if got is not None:
+                return PartChoice(part, got, qtype)
     return None
 
 
-def _dated_lead(doc_id: str, cands: list[Candidate], part: Part, info: QuestionInfo) -> Candidate | None:
-    lead = [c for c in cands if c.hit.doc.doc_id == doc_id and c.start < LEAD_CHARS and _states("when", part, info, c)]
+def _answers(qtype: str, part: Part, info: QuestionInfo, c: Candidate, signers: bool) -> bool:
+    if signers:  # a sentence that names people signing, not one quoting a minister
+        return bool(spans.SIGNING.search(c.text)) and _states(qtype, part, info, c, ("person",))
+    return _states(qtype, part, info, c)
+
+
+def _dated_lead(doc: list[Candidate], part: Part, info: QuestionInfo) -> Candidate | None:
+    lead = [c for c in doc if c.start < LEAD_CHARS and _states("when", part, info, c)]
     return min(lead, key=lambda c: c.start, default=None)
 
 
@@ -205,9 +217,9 @@ def _pool(cands: list[Candidate], primary: str | None) -> list[Candidate]:
     return pool if primary is None else sorted(pool, key=lambda c: c.hit.doc.doc_id != primary)
 
 
-def _states(qtype: str, part: Part, info: QuestionInfo, c: Candidate) -> bool:
+def _states(qtype: str, part: Part, info: QuestionInfo, c: Candidate, kinds: tuple[str, ...] = ()) -> bool:
     """The sentence holds a fact of the asked kind that the question does not already name."""
-    if not spans.has_new_instance(qtype, part.text, c.text, c.language):
+    if not spans.has_new_instance(qtype, part.text, c.text, c.language, kinds):
         return False
     return qtype != "count" or spans.best_span(qtype, part.text, info.language, c.text, c.language) is not None
 

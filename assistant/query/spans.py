@@ -52,6 +52,8 @@ QTYPE_KINDS: dict[str, tuple[str, ...]] = {
     "duration": ("duration",),
 }
 _NUMERIC = ("number", "amount", "percent", "duration")
+#: "who signed": people sign; every signatory a sentence names answers it, not only the nearest
+SIGNING = re.compile(r"\bsign|signator|وقع|وقّع|توقيع|الموقع", re.IGNORECASE)
 _ENTITY_KINDS = ("place", "country", "organization", "company")
 EN_MONTH_NAMES = "January February March April May June July August September October November December".split()
 AR_MONTH_NAMES = "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر".split()
@@ -555,13 +557,14 @@ def has_instance(qtype: str, text: str, language: str) -> bool:
     return any(find_spans(k, text, language) for k in kinds)
 
 
-def has_new_instance(qtype: str, question: str, text: str, language: str) -> bool:
+def has_new_instance(qtype: str, question: str, text: str, language: str, kinds: tuple[str, ...] = ()) -> bool:
     """Like ``has_instance``, but a fact the question itself names does not count.
 
     "Who signed the EU grant?" is not answered by a headline whose only body is the EU.
+    ``kinds`` narrows the span kinds looked for (("person",) for "who signed").
     """
-    kinds = QTYPE_KINDS.get(qtype)
-    if kinds is None:
+    kinds = kinds or QTYPE_KINDS.get(qtype) or ()
+    if not kinds:
         return True
     q_ids = {m.entity.id for m in gazetteer().find(question)}
     return any(
@@ -600,8 +603,10 @@ def wanted_units(question: str) -> list[str]:
 
 
 def _near(text: str, a: int, b: int) -> bool:
-    """At most two words lie between offsets a and b ("how many new Egyptian companies")."""
-    return len(_WORD.findall(text[a:b])) <= 2
+    """The unit at b is what is counted after the cue ending at a: English adjectives come before the noun
+    ("how many new Egyptian companies"), Arabic ones after it («كم عدد موظفي شركة»: employees, not companies)."""
+    between = [w for w in _WORD.findall(text[a:b]) if w != "عدد"]
+    return not between or (len(between) <= 2 and not _is_ar(text[a:b]))
 
 
 #: words after "how many" that are not what is counted ("how many were trained")
@@ -652,8 +657,9 @@ def counted_phrase(question: str, lang: str) -> str | None:
 
 def _counts(span: Span, text: str, counted: frozenset[str]) -> bool:
     """A bare number counts the asked thing when the word after it is that thing, or there is none."""
-    after = [w for w in _WORD.findall(text[span.end : span.end + 40]) if normalize_arabic(w).lower() not in _OF]
-    return not after or bool(set(_stems(after[0])) & counted)
+    clause = re.split(r"[,.;:،؛()]", text[span.end : span.end + 60])[0]
+    after = [w for w in _WORD.findall(clause) if normalize_arabic(w).lower() not in _OF][:3]  # "800 Egyptian engineers"
+    return not after or any(set(_stems(w)) & counted for w in after)
 
 
 def _cue_stems(question: str, wanted: list[str]) -> set[str]:
@@ -682,15 +688,17 @@ def _candidates(qtype: str, question: str, text: str, tlang: str) -> tuple[list[
     wanted = wanted if any(k in _NUMERIC for k in kinds) else []
     extra = tuple(units[u]["kind"] for u in wanted)
     spans = [s for k in dict.fromkeys(kinds + extra) for s in find_spans(k, text, tlang)]
+    # a bare number counts what the question counts when that follows it ("800 engineers" is no answer
+    # to "how many employees"); compared in the question's language only (no glossary for every noun)
+    counted = counted_noun(question) if detect_language(question) == tlang else frozenset()
+    counted |= frozenset(st for u in wanted for f in units[u]["en_forms"] + units[u]["ar_forms"] for st in _stems(f))
     if wanted:
         exact = [s for s in spans if s.value[1] in wanted]
         # "how many jobs" is not answered by "17 companies", but may be by a bare "5,000"
-        spans = exact or [s for s in spans if s.kind in kinds and s.value[1] is None]
-    elif qtype == "count" and (counted := counted_noun(question)):
+        spans = exact or [s for s in spans if s.kind in kinds and s.value[1] is None and _counts(s, text, counted)]
+    elif qtype == "count" and counted_noun(question):
         # "how many merchants" (no unit of the table) is not answered by "two countries" or "45 teams"
-        # (the noun after a number is compared in the question's language only: no glossary for every noun)
-        same = detect_language(question) == tlang
-        spans = [s for s in spans if s.value[1] is None and (not same or _counts(s, text, counted))]
+        spans = [s for s in spans if s.value[1] is None and (not counted or _counts(s, text, counted))]
     q_ids = {m.entity.id for m in gazetteer().find(question)}
     q_ids |= {tables().place_of[_key(m.group("n"))] for m in tables().place_re.finditer(normalize_arabic(question))}
     spans = [s for s in spans if not _echoed(s, question, q_ids)]

@@ -145,3 +145,11 @@ def test_english_people_need_capitalised_names_and_take_the_nearest_role():
     got = {p.name: (p.role, p.part) for p in people}
     assert got["Elkhan Polukhov"] == ("Ambassador", "signatory")
     assert got["Mostafa Madbouly"] == ("Prime Minister", "presence")
+
+
+def test_a_ministers_portfolio_is_no_person():
+    sentence = (
+        "The grant was signed by Ambassador Kristina Holm, Head of the EU Delegation, and Dr. Salma El-Naggar, "
+        "MCIT Deputy Minister for Digital Skills and Capacity Building."
+    )
+    assert [p.name for p in extract_people(sentence)] == ["Kristina Holm", "Salma El-Naggar"]
