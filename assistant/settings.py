@@ -96,6 +96,9 @@ class AnswerSettings(_Section):
     # the two rules the learned selector keeps (switchable for the benchmark's ablation rows)
     require_answer_type: bool = True  # a date/share/money/count question needs a sentence holding one
     partner_gate: bool = True  # a question naming a partner is answered from documents about it
+    # the retriever's first document answers when one of its sentences has this share of the best
+    # sentence's probability (0: off; the scorer's order alone)
+    top_document_share: float = Field(0.3, ge=0.0, le=1.0)
 
 
 class LLMSettings(_Section):

@@ -58,6 +58,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "shipped (learned)": {"selector": "learned"},
     "shipped without the answer-type rule": {"selector": "learned", "require_answer_type": False},
     "shipped without the partner rule": {"selector": "learned", "partner_gate": False},
+    "shipped without the top-document rule": {"selector": "learned", "top_document_share": 0.0},
 }
 
 

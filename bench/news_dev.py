@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.news_dev                 # writes bench/results/news-dev.{md,json}
     .venv/bin/python -m bench.news_dev --out NAME      # another results name
+    .venv/bin/python -m bench.news_dev --ablations     # plus the baseline and ablated-rule rows
 
 ``bench/newsdev/docs`` holds 16 invented press releases (8 English, 8 Arabic; every
 person, figure and company in them is fictional) about MCIT, NTRA, ITIDA, Egypt Post
@@ -34,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.evaluate import GoldItem, ItemResult, fact_recall, load_gold, score, summarize
+from assistant.service import Assistant
+from bench.answers_xquad import VARIANTS, variant
 from bench.common import ROOT, WORK_DIR, machine, write_results
 from bench.xquad_product import build
 
@@ -103,7 +106,11 @@ def _f(x: float | None) -> str:
 
 
 def to_markdown(
-    summary: dict[str, Any], kinds: dict[str, dict[str, Any]], rows: list[dict[str, Any]], meta: dict[str, Any]
+    summary: dict[str, Any],
+    kinds: dict[str, dict[str, Any]],
+    rows: list[dict[str, Any]],
+    meta: dict[str, Any],
+    extra: list[str] | None = None,
 ) -> str:
     s = summary
     lines = [
@@ -137,6 +144,7 @@ def to_markdown(
             f"{_f(c.get('gold_cited'))} | {_f(c.get('false_abstention'))} | {_f(c.get('abstained'))} | "
             f"{_f(c['language_match'])} |"
         )
+    lines += extra or []
     lines += ["", "## Per question", ""]
     for r in rows:
         if r["kind"] == "unanswerable":
@@ -160,10 +168,49 @@ def to_markdown(
     return "\n".join(lines)
 
 
+def ask_all(a: Assistant, items: list[GoldItem]) -> tuple[list[ItemResult], list[dict[str, Any]]]:
+    results: list[ItemResult] = []
+    rows: list[dict[str, Any]] = []
+    for item in items:
+        ans = a.ask(item.question)  # what `taawun ask` calls
+        res = score(item, ans)
+        results.append(res)
+        rows.append(row(item, res, ans.short))
+        print(f"{item.id:32s} {rows[-1]['facts_missed'] or ''} abst={ans.abstained}", file=sys.stderr)
+    return results, rows
+
+
+def ablation_row(a: Assistant, items: list[GoldItem]) -> dict[str, Any]:
+    """The headline figures of one answer-settings variant on the same index."""
+    results, rows = ask_all(a, items)
+    summary, kinds = summarize(items, results), breakdown(items, rows)
+    return {
+        **{k: kinds["all answerable"][k] for k in ("fact_recall", "first_gold", "false_abstention")},
+        **{k: summary[k] for k in ("abstention_recall", "language_match")},
+    }
+
+
+def ablation_lines(ablations: dict[str, dict[str, Any]]) -> list[str]:
+    if not ablations:
+        return []
+    lines = [
+        "",
+        "Rows on the same index, in the same run (`--ablations`; variants as in bench.answers_xquad):",
+        "",
+        "| row | fact recall | first gold | false abst. | abstention recall | language |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, r in ablations.items():
+        cells = (r["fact_recall"], r["first_gold"], r["false_abstention"], r["abstention_recall"], r["language_match"])
+        lines.append(f"| {label} | " + " | ".join(_f(x) for x in cells) + " |")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="news-dev", help="results name under bench/results (default news-dev)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary index folder")
+    ap.add_argument("--ablations", action="store_true", help="also the baseline and ablated-rule rows")
     args = ap.parse_args(argv)
     # Ingest in this thread (nothing answers meanwhile): the shared bench embedder's query cache is a
     # SQLite connection of the thread that opened it, and a lowered-priority ingest runs in another one.
@@ -176,14 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         a = build("index", docs, workdir=tmp)
         a.warm_up()
-        results: list[ItemResult] = []
-        rows: list[dict[str, Any]] = []
-        for item in items:
-            ans = a.ask(item.question)  # what `taawun ask` calls
-            res = score(item, ans)
-            results.append(res)
-            rows.append(row(item, res, ans.short))
-            print(f"{item.id:32s} {rows[-1]['facts_missed'] or ''} abst={ans.abstained}", file=sys.stderr)
+        results, rows = ask_all(a, items)
+        ablations = (
+            {label: ablation_row(variant(a, sel), items) for label, sel in VARIANTS.items()} if args.ablations else {}
+        )
     finally:
         if args.keep:
             print(f"index kept at {tmp}", file=sys.stderr)
@@ -198,8 +241,10 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "seconds": time.perf_counter() - t0,
     }
-    md = to_markdown(summary, kinds, rows, meta)
-    write_results(args.out, {"meta": meta, "summary": summary, "kinds": kinds, "rows": rows}, md)
+    md = to_markdown(summary, kinds, rows, meta, ablation_lines(ablations))
+    write_results(
+        args.out, {"meta": meta, "summary": summary, "kinds": kinds, "rows": rows, "ablations": ablations}, md
+    )
     print(md.split("\n## Per question")[0])
     return 0
 
