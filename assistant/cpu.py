@@ -3,13 +3,14 @@
 Answers collapsed beside an ingest (p50 63 ms quiet, ~1 s beside one) for two reasons this module
 addresses:
 
-* OpenMP threads spin after each parallel region by default. With another process on the cores the
-  spinning steals the time the other threads need, and every barrier waits for a descheduled
-  thread. ``OMP_WAIT_POLICY=PASSIVE`` makes idle threads sleep; it is read once, when the OpenMP
-  runtime loads with torch, so :func:`configure_process` must run before torch is imported.
+* OpenMP threads spin after each parallel region by default, and a team of two threads waits at
+  every barrier for whichever of them was descheduled. With another process on the cores both
+  cost a scheduler slice per operator. ``OMP_WAIT_POLICY=PASSIVE`` makes idle threads sleep (read
+  once, when the OpenMP runtime loads with torch, so :func:`configure_process` must run before
+  torch is imported), and answering uses one thread, which has no barrier to wait at.
 * An ingest competed with answers as an equal. :func:`run_lowered` runs it in a thread with a
   higher niceness (Linux niceness is per thread, and the OpenMP team that thread starts inherits
-  it), and its embedding batches use fewer threads than answering (:func:`torch_threads`).
+  it); its embedding batches set their own thread count (:func:`torch_threads`).
 
 Query encodes go through one worker thread (:class:`EncodeQueue`): concurrent questions wait in
 turn instead of each starting its own team of threads on the same cores.

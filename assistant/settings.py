@@ -53,7 +53,7 @@ class CPUSettings(_Section):
 
     threads: int = Field(1, ge=0)  # intra-op threads for answering; 0: torch's default (all cores)
     interop_threads: int = Field(1, ge=0)  # 0: torch's default
-    ingest_threads: int = Field(1, ge=0)  # intra-op threads for ingest embedding; 0: as many as threads
+    ingest_threads: int = Field(2, ge=0)  # intra-op threads for ingest embedding; 0: as many as threads
     ingest_nice: int = Field(10, ge=0, le=19)  # added to the niceness of ingest work; 0: not lowered
     omp_wait_policy: Literal["", "PASSIVE", "ACTIVE"] = "PASSIVE"  # "": the library's default
     encode_queue: int = Field(32, ge=0)  # query encodes waiting or running; 0: no queue (encode in the caller)

@@ -58,7 +58,7 @@ BEFORE = {
 # extra modes for choosing the defaults (--modes); each is "after" plus these variables
 VARIANTS = {
     "after-2threads": {"TAAWUN_CPU_THREADS": "2"},
-    "after-ingest2": {"TAAWUN_CPU_INGEST_THREADS": "2"},
+    "after-ingest1": {"TAAWUN_CPU_INGEST_THREADS": "1"},
 }
 MODES: tuple[str, ...] = ("before", "after")
 PHASES = ("quiet", "ingest", "hog")

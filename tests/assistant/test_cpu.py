@@ -24,7 +24,7 @@ def test_cpu_defaults_come_from_the_toml_and_env_overrides_them(monkeypatch, tmp
         if k.startswith("TAAWUN_"):
             monkeypatch.delenv(k)
     c = load_settings().cpu
-    assert (c.threads, c.interop_threads, c.ingest_threads, c.ingest_nice) == (1, 1, 1, 10)
+    assert (c.threads, c.interop_threads, c.ingest_threads, c.ingest_nice) == (1, 1, 2, 10)
     assert c.omp_wait_policy == "PASSIVE"
     assert c.encode_queue == 32
     monkeypatch.setenv("TAAWUN_CPU_INGEST_NICE", "5")
