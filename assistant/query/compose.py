@@ -108,8 +108,12 @@ def _people(pc: PartChoice, first: Span, lang: str, twin_text: str | None, text:
             p for p, e in zip(people, ends, strict=False) if not _PRESENCE.search(text, max(e, p.start - 60), p.start)
         ]
         chosen = signers[:3] or chosen
-    names = [_name(spans.render(s, lang, twin_text), lang) for s in chosen]
-    joined = _join(list(dict.fromkeys(n for n in names if n)), lang)
+    names = list(dict.fromkeys(n for n in (spans.render(s, lang, twin_text) for s in chosen) if n))
+    foreign = [n for n in names if _foreign_script(n, lang)]
+    if len(foreign) > 1 and len(foreign) == len(names):  # one lead-in for several names left in their script
+        quoted = _join([f"“{n}”" if lang == "en" else f"«{n}»" for n in names], lang)
+        return f"Named in the source as {quoted}" if lang == "en" else f"وردت الأسماء في المصدر: {quoted}"
+    joined = _join([_name(n, lang) for n in names], lang)
     return joined[0].upper() + joined[1:] if joined and lang == "en" else joined
 
 

@@ -85,7 +85,7 @@ def rank(
     scorer: Scorer,
 ) -> list[Candidate]:
     """Every candidate sentence with its probability, best first (instruction-like text removed)."""
-    cands = [c for c in collect(hits, text_of) if not looks_like_injection(c.text)]
+    cands = [c for c in collect(hits, text_of) if not looks_like_injection(c.text) and not is_heading(c.text)]
     if not cands:
         return []
     featurize(cands, QuestionTerms.of(standalone, idf), info.language, info.types)
@@ -93,6 +93,17 @@ def rank(
     for c, p in zip(cands, probs, strict=True):
         c.prob = float(p)
     return sorted(cands, key=lambda c: -c.prob)
+
+
+_HEADING_WORDS = 5
+
+
+def is_heading(text: str) -> bool:
+    """A section heading ("Background", "School Connectivity Initiative Announced") states no fact."""
+    words = text.split()
+    # (a clause cut at a comma is no heading: it ends in its comma)
+    ends_bare = text.rstrip()[-1:] not in ".!?؟,،;؛:"
+    return len(words) <= _HEADING_WORDS and ends_bare and not any(ch.isdigit() for ch in text)
 
 
 def answerable_features(cands: Sequence[Candidate], typed: bool, named: bool, top: int = 5) -> np.ndarray:
@@ -129,42 +140,55 @@ def answerable_features(cands: Sequence[Candidate], typed: bool, named: bool, to
 LEAD_CHARS = 400
 
 
-def _about_partner(cands: list[Candidate], info: QuestionInfo, text_of: Callable[[str], str]) -> list[Candidate]:
+def about_partner(
+    cands: list[Candidate], info: QuestionInfo, text_of: Callable[[str], str]
+) -> tuple[list[Candidate], set[str] | None]:
+    """The candidates from documents naming the question's partner, and the documents about it.
+
+    A release is about the partners of its headline and lead; one that names the partner only in
+    its background ("after a similar MoU with Uzbekistan in 2022") comes after those. The second
+    value is None when the question names no partner or no document leads with it.
+    """
     named = {p for p in partners_in(info.text) if not p.startswith("R-")}
     if not named:
-        return cands
+        return cands, None
     docs = {c.hit.doc.doc_id for c in cands}
     about = {d: partners_in(text_of(d)) for d in docs}
     kept = [c for c in cands if named & about[c.hit.doc.doc_id]]
-    # a release is about the partners of its headline and lead; one that names the partner only in
-    # its background ("after a similar MoU with Uzbekistan in 2022") comes after those
     lead = {d for d in docs if named & partners_in(text_of(d)[:LEAD_CHARS])}
-    return sorted(kept, key=lambda c: c.hit.doc.doc_id not in lead)
+    return sorted(kept, key=lambda c: c.hit.doc.doc_id not in lead), lead or None
 
 
 #: a sentence in the question's language this close to the best one is preferred to it
 SAME_LANGUAGE_SHARE = 0.75
 
 
-def prefer_question_language(cands: list[Candidate], qlang: str) -> list[Candidate]:
-    """Readers want the passage in their own language when a nearly as likely one exists (a twin)."""
+def prefer_question_language(cands: list[Candidate], qlang: str, focus: set[str] | None = None) -> list[Candidate]:
+    """Readers want the passage in their own language when a nearly as likely one exists (a twin).
+
+    ``focus``: the documents about the partner asked for; a sentence from another one is no stand-in.
+    """
     if not cands or cands[0].language == qlang:
         return cands
-    own = next((c for c in cands if c.language == qlang), None)
+    own = next((c for c in cands if c.language == qlang and (focus is None or c.hit.doc.doc_id in focus)), None)
     if own is None or own.prob < SAME_LANGUAGE_SHARE * cands[0].prob:
         return cands
     return [own, *(c for c in cands if c is not own)]
 
 
-def prefer_top_document(cands: list[Candidate], hits: Sequence[Hit], share: float) -> list[Candidate]:
+def prefer_top_document(
+    cands: list[Candidate], hits: Sequence[Hit], share: float, focus: set[str] | None = None
+) -> list[Candidate]:
     """The retriever's first document answers when one of its sentences is nearly as likely as the best.
 
     Its first document is right more often than the scorer's first sentence (XQuAD dev: R@1 against
     first citation), and a release's background sentences otherwise lure typed questions away from it.
+    ``focus``: the first document is the first one about the partner asked for.
     """
-    if not cands or not hits or not share:
+    ranked = [h for h in hits if focus is None or h.doc.doc_id in focus]
+    if not cands or not ranked or not share:
         return cands
-    top = hits[0].doc.doc_id
+    top = ranked[0].doc.doc_id
     floor = share * cands[0].prob
     first = [c for c in cands if c.hit.doc.doc_id == top and c.prob >= floor]
     return first + [c for c in cands if not (c.hit.doc.doc_id == top and c.prob >= floor)]
@@ -253,15 +277,15 @@ def select(
     cands = rank(info, standalone, hits, text_of, idf, scorer)
     if not cands:
         return Selection([], [], True, "no passages", False)
-    gated = _about_partner(cands, info, text_of) if cfg.partner_gate else cands
-    gated = prefer_question_language(gated, info.language)
+    gated, focus = about_partner(cands, info, text_of) if cfg.partner_gate else (cands, None)
+    gated = prefer_question_language(gated, info.language, focus)
     if not gated:
         return Selection([], cands, True, "the sources do not mention the partner asked about", False)
     named = bool(partners_in(standalone))
     p_ans = float(scorer.answerable.prob(answerable_features(gated, bool(info.types), named))[0])
     if p_ans < scorer.abstain_below:
         return Selection([], cands, True, f"evidence unlikely to answer (p={p_ans:.2f})", False, answerable=p_ans)
-    parts = choose_parts(info, prefer_top_document(gated, hits, cfg.top_document_share), cfg.require_answer_type)
+    parts = choose_parts(info, prefer_top_document(gated, hits, cfg.top_document_share, focus), cfg.require_answer_type)
     if all(p.candidate is None for p in parts):
         asked = "/".join(sorted(info.types))
         return Selection([], cands, True, f"no strong evidence states the {asked} asked for", False, answerable=p_ans)

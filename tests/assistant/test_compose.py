@@ -109,3 +109,12 @@ def test_a_bare_number_is_answered_with_what_the_question_counts():
 def test_a_bare_number_in_the_other_language_gets_no_unchecked_noun():
     sel, lang = selection("How many engineers will be hired?", [cand("وسيوظف المركز 800 في المرحلة الأولى.", "ar")])
     assert not compose(sel, lang, lambda _d: None, lambda _d: []).lead.startswith("800 engineers")
+
+
+def test_several_signatories_in_the_other_script_share_one_lead_in():
+    sentence = (
+        "The memorandum was signed by Eng. Tarek Mansour, Executive President of NTRA, and Mr. Emmanuel Karangwa."
+    )
+    sel, lang = selection("من وقع مذكرة التفاهم مع رواندا؟", [cand(sentence, "en")])
+    lead = compose(sel, lang, lambda _d: None, lambda _d: []).lead
+    assert lead.startswith("وردت الأسماء في المصدر: «Tarek Mansour» و«Emmanuel Karangwa» [1]")

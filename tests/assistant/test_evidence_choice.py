@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from assistant.query.evidence import _about_partner, choose_parts
+from assistant.query.evidence import about_partner, choose_parts, is_heading
 from assistant.query.features import Candidate
 from assistant.query.question import analyze
 from assistant.query.spans import has_new_instance
@@ -48,8 +48,9 @@ KZ_MENTION = cand("kz.txt", "It follows a similar memorandum signed with Uzbekis
 
 def test_a_release_about_the_partner_comes_before_one_that_mentions_it_in_its_background():
     info = analyze("When was the Egypt–Uzbekistan memorandum signed?")
-    ordered = _about_partner([KZ_MENTION, SIGNERS, DATELINE], info, DOCS.__getitem__)
+    ordered, focus = about_partner([KZ_MENTION, SIGNERS, DATELINE], info, DOCS.__getitem__)
     assert [c.hit.doc.doc_id for c in ordered] == ["uz.txt", "uz.txt", "kz.txt"]
+    assert focus == {"uz.txt"}
 
 
 def test_when_the_best_sentence_has_no_date_the_release_is_dated_by_its_dateline():
@@ -71,3 +72,10 @@ def test_a_fact_the_question_already_names_is_no_answer():
     signers = "The agreement was signed by Ambassador Kristina Holm and Dr. Salma El-Naggar."
     assert has_new_instance("who", "Who signed the EU grant?", signers, "en")
     assert not has_new_instance("when", "What was agreed in 2024?", "The MoU was signed in 2024.", "en")
+
+
+def test_a_section_heading_is_no_evidence_but_a_headline_with_figures_is():
+    assert is_heading("Background")
+    assert is_heading("School Connectivity Initiative Announced")
+    assert not is_heading("EU Grants EUR 18 Million to Train 15,000 Young People")
+    assert not is_heading("The MoU was signed.")
