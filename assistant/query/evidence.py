@@ -140,6 +140,11 @@ def answerable_features(cands: Sequence[Candidate], typed: bool, named: bool, to
 LEAD_CHARS = 400
 
 
+def _named(info: QuestionInfo) -> set[str]:
+    """The partners a question names (regions are no partner: "African countries")."""
+    return {p for p in partners_in(info.text) if not p.startswith("R-")}
+
+
 def about_partner(
     cands: list[Candidate], info: QuestionInfo, text_of: Callable[[str], str]
 ) -> tuple[list[Candidate], set[str] | None]:
@@ -149,7 +154,7 @@ def about_partner(
     its background ("after a similar MoU with Uzbekistan in 2022") comes after those. The second
     value is None when the question names no partner or no document leads with it.
     """
-    named = {p for p in partners_in(info.text) if not p.startswith("R-")}
+    named = _named(info)
     if not named:
         return cands, None
     docs = {c.hit.doc.doc_id for c in cands}
@@ -194,7 +199,9 @@ def prefer_top_document(
     return first + [c for c in cands if not (c.hit.doc.doc_id == top and c.prob >= floor)]
 
 
-def choose_parts(info: QuestionInfo, cands: list[Candidate], require_type: bool = True) -> list[PartChoice]:
+def choose_parts(
+    info: QuestionInfo, cands: list[Candidate], require_type: bool = True, about: set[str] | None = None
+) -> list[PartChoice]:
     """For each part of the question, the best sentence that states what the part asks.
 
     The parts are answered from one document where they can: the release that says
@@ -204,7 +211,7 @@ def choose_parts(info: QuestionInfo, cands: list[Candidate], require_type: bool 
     out = []
     for part in info.parts:
         pool = _pool(cands, primary)
-        got = _typed_choice(part, pool, cands, info)
+        got = _typed_choice(part, pool, cands, info, about)
         if got is None:
             missing = hard_types(part) if require_type else frozenset()
             got = PartChoice(part, None, sorted(missing)[0]) if missing else PartChoice(part, cands[0], None)
@@ -214,16 +221,21 @@ def choose_parts(info: QuestionInfo, cands: list[Candidate], require_type: bool 
     return out
 
 
-def _typed_choice(part: Part, pool: list[Candidate], cands: list[Candidate], info: QuestionInfo) -> PartChoice | None:
+def _typed_choice(
+    part: Part, pool: list[Candidate], cands: list[Candidate], info: QuestionInfo, about: set[str] | None
+) -> PartChoice | None:
     """The likeliest sentence stating what the part asks: first in the pool, then in the pool's first release.
 
     When the likeliest sentence holds no date, a release's event is dated by its dateline or lead,
     not by the background dates further down ("after a similar MoU with Uzbekistan in 2022").
     "Who signed" wants the sentence naming the signatories over one naming only the bodies.
+    The first release is searched beyond the pool only when it is about the partner asked for (or
+    none is named): a page that merely mentions Nigeria does not date an agreement with it.
     """
     if not pool:
         return None
-    top_doc = [c for c in cands if c.hit.doc.doc_id == pool[0].hit.doc.doc_id]
+    own_event = not _named(info) or (about is not None and pool[0].hit.doc.doc_id in about)
+    top_doc = [c for c in cands if c.hit.doc.doc_id == pool[0].hit.doc.doc_id] if own_event else []
     for qtype in sorted(part.types):
         if qtype == "when" and not _states(qtype, part, info, pool[0]):
             lead = _dated_lead(top_doc, part, info)
@@ -285,7 +297,8 @@ def select(
     p_ans = float(scorer.answerable.prob(answerable_features(gated, bool(info.types), named))[0])
     if p_ans < scorer.abstain_below:
         return Selection([], cands, True, f"evidence unlikely to answer (p={p_ans:.2f})", False, answerable=p_ans)
-    parts = choose_parts(info, prefer_top_document(gated, hits, cfg.top_document_share, focus), cfg.require_answer_type)
+    ordered = prefer_top_document(gated, hits, cfg.top_document_share, focus)
+    parts = choose_parts(info, ordered, cfg.require_answer_type, focus)
     if all(p.candidate is None for p in parts):
         asked = "/".join(sorted(info.types))
         return Selection([], cands, True, f"no strong evidence states the {asked} asked for", False, answerable=p_ans)

@@ -55,14 +55,16 @@ def test_a_release_about_the_partner_comes_before_one_that_mentions_it_in_its_ba
 
 def test_when_the_best_sentence_has_no_date_the_release_is_dated_by_its_dateline():
     info = analyze("Who signed the Egypt–Uzbekistan memorandum, and when?")
-    parts = choose_parts(info, [SIGNERS, BACKGROUND, DATELINE])
+    parts = choose_parts(info, [SIGNERS, BACKGROUND, DATELINE], about={"uz.txt"})
     assert [p.candidate for p in parts] == [SIGNERS, DATELINE]
+    # a release that is not about the partner asked for dates nothing beyond what the pool states
+    assert choose_parts(info, [SIGNERS, BACKGROUND, DATELINE], about={"kz.txt"})[1].candidate is BACKGROUND
 
 
 def test_a_sentence_that_is_itself_dated_answers_when_it_is_the_likeliest():
     info = analyze("When did the two countries hold their first online meeting?")
     first = cand("uz.txt", "In 2020, the two countries held their first online meeting on e-government.", 0.9)
-    parts = choose_parts(info, [first, SIGNERS, DATELINE])
+    parts = choose_parts(info, [first, SIGNERS, DATELINE], about={"uz.txt"})
     assert parts[0].candidate is first
 
 
