@@ -221,6 +221,9 @@ def choose_parts(
     return out
 
 
+_IDF_OVERLAP = FEATURES.index("idf_overlap")
+
+
 def _typed_choice(
     part: Part, pool: list[Candidate], cands: list[Candidate], info: QuestionInfo, about: set[str] | None
 ) -> PartChoice | None:
@@ -236,21 +239,26 @@ def _typed_choice(
         return None
     own_event = not _named(info) or (about is not None and pool[0].hit.doc.doc_id in about)
     top_doc = [c for c in cands if c.hit.doc.doc_id == pool[0].hit.doc.doc_id] if own_event else []
+    # below the pool the scorer's order says little; the question's rarer words say more ("valid")
+    top_doc.sort(key=lambda c: -(c.x[_IDF_OVERLAP] + c.prob))
     for qtype in sorted(part.types):
         if qtype == "when" and not _states(qtype, part, info, pool[0]):
             lead = _dated_lead(top_doc, part, info)
             if lead is not None:
                 return PartChoice(part, lead, qtype)
-        signing = qtype == "who" and bool(spans.SIGNING.search(part.text))
-        for signers in (True, False) if signing else (False,):
-            got = next((c for group in (pool, top_doc) for c in group if _answers(qtype, part, info, c, signers)), None)
+        # "who signed" wants people signing (not a minister quoted), "where" a city (not a region)
+        strict = (qtype == "who" and bool(spans.SIGNING.search(part.text))) or qtype == "where"
+        for exact in (True, False) if strict else (False,):
+            got = next((c for group in (pool, top_doc) for c in group if _answers(qtype, part, info, c, exact)), None)
             if got is not None:
                 return PartChoice(part, got, qtype)
     return None
 
 
-def _answers(qtype: str, part: Part, info: QuestionInfo, c: Candidate, signers: bool) -> bool:
-    if signers:  # a sentence that names people signing, not one quoting a minister
+def _answers(qtype: str, part: Part, info: QuestionInfo, c: Candidate, exact: bool) -> bool:
+    if exact and qtype == "where":
+        return spans.has_new_city(part.text, c.text, c.language)
+    if exact:
         return bool(spans.SIGNING.search(c.text)) and _states(qtype, part, info, c, ("person",))
     return _states(qtype, part, info, c)
 

@@ -360,6 +360,18 @@ def _free(occupied: list[tuple[int, int]], a: int, b: int) -> bool:
 
 _LOOSE_PLACE_EN = re.compile(r"\b(?:in|at)\s+(?P<p>[A-Z][a-z]+(?:[\s-][A-Z][a-z]+){0,2})")
 _LOOSE_PLACE_AR = re.compile(r"(?<!\w)(?:في|ب)\s*(?:مدين[ةه]|محافظ[ةه])\s+(?P<p>[\u0621-\u064A]{2,})")
+# a release's dateline names the city it comes from: "TASHKENT, 27 April 2022 —", «أستانا في 16 سبتمبر 2024»
+_DATELINE_EN = re.compile(
+    r"(?:^|\n)\s*(?P<p>[A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)?)\s*,\s+(?:\d{1,2}\s+)?(?:"
+    + "|".join(EN_MONTH_NAMES)
+    + r")\b",
+    re.IGNORECASE,
+)
+_DATELINE_AR = re.compile(
+    r"(?:^|\n)\s*(?P<p>[\u0621-\u064A]{3,}(?:\s[\u0621-\u064A]{3,})?)\s+في\s+\d{1,2}\s+(?:"
+    + "|".join(AR_MONTH_NAMES)
+    + r")"
+)
 _COMPANY_EN = re.compile(
     r"(?P<n>(?:[A-Z][\w&'-]*\s+){0,3}[A-Z][\w&'-]*)\s+(?:Inc\b\.?|Ltd\b\.?|LLC\b|Company\b|Corporation\b|"
     r"Corp\b\.?|Group\b|Holdings?\b)|\b(?:company|firm|giant|operator)\s+(?P<m>[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*)?)"
@@ -380,7 +392,7 @@ def _entities(text: str) -> tuple[Span, ...]:
         if _free(occupied, a, b):
             out.append(Span("place", a, b, text[a:b], tables().place_of[_key(m.group("n"))]))
             occupied.append((a, b))
-    for rx in (_LOOSE_PLACE_EN, _LOOSE_PLACE_AR):
+    for rx in (_LOOSE_PLACE_EN, _LOOSE_PLACE_AR, _DATELINE_EN, _DATELINE_AR):
         for m in rx.finditer(text):
             a, b = m.span("p")
             if _free(occupied, a, b) and not _en_vocab_word(m.group("p").split()[0]):
@@ -708,6 +720,11 @@ def _candidates(qtype: str, question: str, text: str, tlang: str) -> tuple[list[
         # "in Baku, Azerbaijan": the city is the exact answer; a region is often part of a name ("Africa ICT Forum")
         spans = [s for s in spans if _is_city(s)]
     return spans, wanted
+
+
+def has_new_city(question: str, text: str, language: str) -> bool:
+    """Does ``text`` name a city the question does not ("Where was it signed?" wants the city)?"""
+    return any(_is_city(s) and _key(s.text) not in _key(question) for s in find_spans("place", text, language))
 
 
 def _is_city(span: Span) -> bool:

@@ -580,3 +580,14 @@ def test_a_count_of_a_named_thing_needs_that_thing_after_the_number(question, se
 )
 def test_what_a_question_counts_in_its_own_words(question, lang, phrase):
     assert counted_phrase(question, lang) == phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "city"),
+    [
+        ("TASHKENT, 27 April 2022 — Egypt and Uzbekistan signed a memorandum.", "en", "TASHKENT"),
+        ("أستانا في 16 سبتمبر 2024 وقعت وزارة الاتصالات مذكرة تفاهم.", "ar", "أستانا"),
+    ],
+)
+def test_a_dateline_names_the_city_of_the_release(text, lang, city):
+    assert [s.text for s in find_spans("place", text, lang)] == [city]
