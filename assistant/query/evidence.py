@@ -43,7 +43,8 @@ TYPED_FLOOR = 0.25
 #: often a detector miss, so the best sentence is quoted without a short answer.
 _MONEY_WORDS = re.compile(
     r"\b(?:budget|cost|costs|fund|funds|funding|funded|invest|invested|investment|investments|price|grant|loan|"
-    r"dollars?|euros?|pounds?|usd|egp)\b|ميزاني|تكلف|كلفة|تمويل|استثمار|منحة|قرض|دولار|جنيه|يورو",
+    r"dollars?|euros?|pounds?|usd|egp|worth|contract|deal)\b|ميزاني|تكلف|كلفة|تمويل|استثمار|منحة|قرض|دولار|جنيه|"
+    r"يورو|قيمة|قيمته|قيمتها|عقد",
     re.IGNORECASE,
 )
 
