@@ -381,8 +381,35 @@ def report(summary: dict[str, dict[str, Any]], quiet: dict[str, Any], n_q: int, 
         f"Machine before the run: load {quiet['loadavg']} after waiting {quiet['waited_s']} s"
         + ("." if quiet["quiet"] else " — **not quiet**: other work was running, figures are pessimistic."),
         "",
+        *pollution(summary),
     ]
     return md
+
+
+def pollution(summary: dict[str, dict[str, Any]], limit: float = 0.25) -> list[str]:
+    """A warning naming the phases during which other processes used more than ``limit`` cores."""
+    busy = [
+        f"{p} ({max(summary[p][m]['other_cores_max'] for m in summary[p]):.1f} cores)"
+        for p in PHASES
+        if max(summary[p][m]["other_cores_max"] for m in summary[p]) > limit
+    ]
+    if not busy:
+        return []
+    return [
+        "**The machine did not stay quiet**: other people's processes used CPU during "
+        + ", ".join(busy)
+        + ". The *quiet* column is then itself contended (for both modes alike, as they alternate "
+        "round by round), so absolute figures are pessimistic and the ratios understate the slowdown.",
+        "",
+    ]
+
+
+def rewrite(path: Path) -> int:
+    d = json.loads(path.read_text(encoding="utf-8"))
+    md = report(d["summary"], d["quiet_check"], len(d["questions"]), d["rounds"])
+    md.append(f"Total run: {d['total_seconds']} s.")
+    path.with_suffix(".md").write_text("\n".join(md) + "\n", encoding="utf-8")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -391,7 +418,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--wait-quiet", type=float, default=600, help="seconds to wait for load < 1.0 first")
     ap.add_argument("--name", default="perf-contention")
     ap.add_argument("--modes", default=",".join(MODES), help=f"before, after, {', '.join(VARIANTS)}")
+    ap.add_argument("--from-json", help="only rewrite the markdown report from this results file")
     args = ap.parse_args(argv)
+    if args.from_json:
+        return rewrite(Path(args.from_json))
     modes = args.modes.split(",")
     t0 = time.perf_counter()
     qs = questions()
