@@ -284,25 +284,6 @@ class SearchEngine:
             hits = self._translation_aware(hits, qv, qc, qlang, allowed, base)
         return self._stratify(hits, k)
 
-    def with_first_document(self, hits: list[Hit], query: str, language: str | None = None) -> list[Hit]:
-        """The hits, then the first document's other passages (scored for the query, ranked after them).
-
-        A release is a few passages long, and the asked fact (how long the MoU runs, who signed) is
-        often in one the query's words do not reach; the answer stage may look there.
-        """
-        if not hits:
-            return hits
-        qlang = language or detect_language(query) or "en"
-        qv = self.embedder.embed_query(query)  # cached: the search just encoded it
-        qc = self.calibration.center_query(qv, qlang)
-        have = {m.chunk.id for h in hits for m in (h, *h.alternates)}
-        more = [c for c in self.catalog.doc_chunks(hits[0].doc.doc_id) if c.id not in have]
-        extra = [h for c in sorted(more, key=lambda c: c.start) for h in [self._score(c, qv, qc, qlang, 0.0)] if h]
-        base = self._baselines(hits, qv, qc, qlang)
-        for h in extra:
-            self._calibrate(h, base)
-        return [*hits, *extra]
-
     def _score(self, c: ChunkRecord, qv: np.ndarray, qc: np.ndarray, qlang: str, lex: float) -> Hit | None:
         doc = self._docs.get(c.doc_id)
         if doc is None:

@@ -99,7 +99,6 @@ class AnswerSettings(_Section):
     # the retriever's first document answers when one of its sentences has this share of the best
     # sentence's probability (0: off; the scorer's order alone)
     top_document_share: float = Field(0.3, ge=0.0, le=1.0)
-    whole_first_document: bool = True  # the first document's other passages are candidates too
 
 
 class LLMSettings(_Section):

@@ -160,10 +160,11 @@ def _role_of(clauses: list[tuple[int, str]], ci: int, before: str, after: str) -
     return ""
 
 
-#: "Deputy Minister for Digital Skills and Capacity Building": the words after "for"/"of" name a portfolio
+#: "Deputy Minister for Digital Skills and Capacity Building": the last "X and Y" of a portfolio is no
+#: name ("Minister of Communications and Information Technology Amr Talaat" still names one)
 _PORTFOLIO = re.compile(
     r"\b(?:Minister|Secretary|Director|Head|Advis[eo]r|President|Chair(?:man|woman)?|Officer|Commissioner)\s+"
-    r"(?:for|of)\s+(?:[A-Z][\w-]*\s+|and\s+|&\s+)*$"
+    r"(?:for|of)\s+(?:[A-Z][\w-]*\s+)+(?:and|&)\s+$"
 )
 
 

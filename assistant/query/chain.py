@@ -81,8 +81,6 @@ class AnswerChain:
         info, standalone = resolve(x["question"], x.get("history") or [], self.cfg.history_turns)
         t0 = time.perf_counter()
         hits = [] if info.junk else self.engine.search(standalone, None, x.get("filters") or Filters(), info.language)
-        if self.cfg.whole_first_document:
-            hits = self.engine.with_first_document(hits, standalone, info.language)
         t1 = time.perf_counter()
         sel = select(info, standalone, hits, self.text_of, self.engine.idf, self.cfg, self.scorer)
         lead = None if sel.abstain else compose(sel, info.language, self.twin_text, self.records_of)

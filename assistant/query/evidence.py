@@ -86,7 +86,7 @@ def rank(
     scorer: Scorer,
 ) -> list[Candidate]:
     """Every candidate sentence with its probability, best first (instruction-like text removed)."""
-    cands = [c for c in collect(hits, text_of) if not looks_like_injection(c.text) and not is_heading(c.text)]
+    cands = [c for c in collect(hits, text_of) if not (looks_like_injection(c.text) or is_heading(c.text, c.language))]
     if not cands:
         return []
     featurize(cands, QuestionTerms.of(standalone, idf), info.language, info.types)
@@ -99,12 +99,14 @@ def rank(
 _HEADING_WORDS = 5
 
 
-def is_heading(text: str) -> bool:
-    """A section heading ("Background", "School Connectivity Initiative Announced") states no fact."""
-    words = text.split()
-    # (a clause cut at a comma is no heading: it ends in its comma)
-    ends_bare = text.rstrip()[-1:] not in ".!?؟,،;؛:"
-    return len(words) <= _HEADING_WORDS and ends_bare and not any(ch.isdigit() for ch in text)
+def is_heading(text: str, language: str = "en") -> bool:
+    """A section heading ("Background", "School Connectivity Initiative Announced") states no fact.
+
+    A clause cut at a comma ends in its comma, and "Duration: three years" holds a fact: neither is one.
+    """
+    if len(text.split()) > _HEADING_WORDS or text.rstrip()[-1:] in ".!?؟,،;؛:" or ":" in text:
+        return False
+    return not any(spans.find_spans(k, text, language) for k in ("number", "duration", "amount", "percent", "date"))
 
 
 def answerable_features(cands: Sequence[Candidate], typed: bool, named: bool, top: int = 5) -> np.ndarray:
@@ -303,7 +305,9 @@ def select(
     if not gated:
         return Selection([], cands, True, "the sources do not mention the partner asked about", False)
     named = bool(partners_in(standalone))
-    p_ans = float(scorer.answerable.prob(answerable_features(gated, bool(info.types), named))[0])
+    # the answerable model was trained on candidates in probability order, whatever order answers use
+    by_prob = sorted(gated, key=lambda c: -c.prob)
+    p_ans = float(scorer.answerable.prob(answerable_features(by_prob, bool(info.types), named))[0])
     if p_ans < scorer.abstain_below:
         return Selection([], cands, True, f"evidence unlikely to answer (p={p_ans:.2f})", False, answerable=p_ans)
     ordered = prefer_top_document(gated, hits, cfg.top_document_share, focus)

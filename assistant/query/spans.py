@@ -53,7 +53,7 @@ QTYPE_KINDS: dict[str, tuple[str, ...]] = {
 }
 _NUMERIC = ("number", "amount", "percent", "duration")
 #: "who signed": people sign; every signatory a sentence names answers it, not only the nearest
-SIGNING = re.compile(r"\bsign|signator|وقع|وقّع|توقيع|الموقع", re.IGNORECASE)
+SIGNING = re.compile(r"\bsign(?:s|ed|ing|ature|ator(?:y|ies))?\b|(?<!\w)[وف]?(?:وق[ّ]?ع|توقيع)", re.IGNORECASE)
 _ENTITY_KINDS = ("place", "country", "organization", "company")
 EN_MONTH_NAMES = "January February March April May June July August September October November December".split()
 AR_MONTH_NAMES = "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر".split()
@@ -164,14 +164,15 @@ _MONEY_CUE = re.compile(
 _TO_ASCII = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 _MARK = re.compile(r"[\u064B-\u0652\u0640]")
 _YEAR_LIKE = re.compile(r"(?:1[89]\d\d|20[0-4]\d)")
-# ingest.describe reads 1950-2049 (the archive's range); encyclopaedic text also dates things "in 1865"
-# (any year 1000-1949 after a cue: "in 1519", «في ربيع العام 1349», «بدايةً من 1519»; a unit after it
-# makes it a count, checked where it is used)
+# ingest.describe reads 1950-2049 (the archive's range); encyclopaedic text also dates things "in 1865":
+# any year 1000-1949 after a cue ("in 1519", «في ربيع العام 1349», «بدايةً من 1519»). After a weak cue
+# ("from", "between", «من») it must end its phrase: "between 1200 and 1500 engineers" counts engineers.
 _OLD_YEAR = re.compile(
-    r"(?:\b(?:in|since|from|until|by|year|circa|before|after|during|between|and|as (?:early|late) as)\s+|"
-    r"(?<!\w)(?:[وفب]?ال)?(?:عام|سنة|سنه)\s+|"
-    r"(?<!\w)(?:في|منذ|من|حتى)\s+)(?P<y>1\d\d\d|19[0-4]\d)(?![\d,.]\d|\d)"
+    r"(?:(?P<strong>\b(?:in|since|until|year|circa|as (?:early|late) as)\s+|(?<!\w)(?:[وفب]?ال)?(?:عام|سنة|سنه)\s+)|"
+    r"\b(?:from|by|before|after|during|between|and)\s+|(?<!\w)(?:في|منذ|من|حتى)\s+)"
+    r"(?P<y>1\d\d\d|19[0-4]\d)(?![\d,.]\d|\d)"
 )
+_PHRASE_END = re.compile(r"\s*(?:$|[,.;:،؛)\]!?؟—–-]|\s(?:and|to|when|after|before|the|و|ثم|حيث|عندما)\b)")
 # Encyclopaedic text dates events long before the releases' 1950-2049 (ingest.describe's range):
 # "7 January 1943", "in the 1520s", "the 16th century", «القرن السادس عشر».
 _OLD_TIME = re.compile(
@@ -337,8 +338,11 @@ def _dates(text: str) -> tuple[Span, ...]:
             ):
                 continue
         out.append(Span("date", d.start, d.end, d.text, d.value))
-    for m in _OLD_YEAR.finditer(text.translate(_TO_ASCII)):
+    ascii_text = text.translate(_TO_ASCII)
+    for m in _OLD_YEAR.finditer(ascii_text):
         a, b = m.span("y")
+        if not m.group("strong") and not _PHRASE_END.match(ascii_text, b):
+            continue
         if _free([(s.start, s.end) for s in out], a, b) and not _unit_after(norm, _to_norm(index, b), "ar"):
             out.append(Span("date", a, b, text[a:b], m.group("y")))
     for m in _OLD_TIME.finditer(text.translate(_TO_ASCII)):
@@ -361,16 +365,12 @@ def _free(occupied: list[tuple[int, int]], a: int, b: int) -> bool:
 _LOOSE_PLACE_EN = re.compile(r"\b(?:in|at)\s+(?P<p>[A-Z][a-z]+(?:[\s-][A-Z][a-z]+){0,2})")
 _LOOSE_PLACE_AR = re.compile(r"(?<!\w)(?:في|ب)\s*(?:مدين[ةه]|محافظ[ةه])\s+(?P<p>[\u0621-\u064A]{2,})")
 # a release's dateline names the city it comes from: "TASHKENT, 27 April 2022 —", «أستانا في 16 سبتمبر 2024»
+# (English: the city in capitals, as datelines print it; Arabic: one word opening the sentence, no verb)
 _DATELINE_EN = re.compile(
-    r"(?:^|\n)\s*(?P<p>[A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)?)\s*,\s+(?:\d{1,2}\s+)?(?:"
-    + "|".join(EN_MONTH_NAMES)
-    + r")\b",
-    re.IGNORECASE,
+    r"(?:^|\n)\s*(?P<p>[A-Z]{3,}(?:[ -][A-Z]{3,})?)\s*,\s+(?:\d{1,2}\s+)?(?:" + "|".join(EN_MONTH_NAMES) + r")\b"
 )
 _DATELINE_AR = re.compile(
-    r"(?:^|\n)\s*(?P<p>[\u0621-\u064A]{3,}(?:\s[\u0621-\u064A]{3,})?)\s+في\s+\d{1,2}\s+(?:"
-    + "|".join(AR_MONTH_NAMES)
-    + r")"
+    r"(?:^|\n)\s*(?P<p>(?!و)[\u0621-\u064A]{3,})\s+في\s+\d{1,2}\s+(?:" + "|".join(AR_MONTH_NAMES) + r")\s+\d{4}"
 )
 _COMPANY_EN = re.compile(
     r"(?P<n>(?:[A-Z][\w&'-]*\s+){0,3}[A-Z][\w&'-]*)\s+(?:Inc\b\.?|Ltd\b\.?|LLC\b|Company\b|Corporation\b|"
@@ -395,7 +395,8 @@ def _entities(text: str) -> tuple[Span, ...]:
     for rx in (_LOOSE_PLACE_EN, _LOOSE_PLACE_AR, _DATELINE_EN, _DATELINE_AR):
         for m in rx.finditer(text):
             a, b = m.span("p")
-            if _free(occupied, a, b) and not _en_vocab_word(m.group("p").split()[0]):
+            first = m.group("p").split()[0]
+            if _free(occupied, a, b) and not _en_vocab_word(first) and normalize_arabic(first) not in _AR_VERBS:
                 out.append(Span("place", a, b, text[a:b], text[a:b]))
     out += _loose_companies(text, occupied)
     return tuple(sorted(out, key=lambda s: s.start))
@@ -641,7 +642,8 @@ def counted_noun(question: str) -> frozenset[str]:
     words = words[1:] if words[:1] == ["عدد"] else words
     if not words or words[0] in _NOT_COUNTED or words[0].isdigit():
         return frozenset()
-    stems = [st for w in words[:2] for st in _stems(w)]  # the noun and its neighbour ("Ethiopian merchants")
+    # the noun and its neighbours: "Ethiopian merchants", "Red Sea ports", «مهندساً مصرياً»
+    stems = [st for w in words[:3] for st in _stems(w)]
     return frozenset(stems) | frozenset(gazetteer().translate_tokens(stems))
 
 
@@ -668,10 +670,24 @@ def counted_phrase(question: str, lang: str) -> str | None:
 
 
 def _counts(span: Span, text: str, counted: frozenset[str]) -> bool:
-    """A bare number counts the asked thing when the word after it is that thing, or there is none."""
-    clause = re.split(r"[,.;:،؛()]", text[span.end : span.end + 60])[0]
-    after = [w for w in _WORD.findall(clause) if normalize_arabic(w).lower() not in _OF][:3]  # "800 Egyptian engineers"
-    return not after or any(set(_stems(w)) & counted for w in after)
+    """A bare number counts the asked thing unless a different noun follows it.
+
+    Accepted: the counted noun anywhere in the number's clause ("the number of jobs will reach
+    5,000"), or a function word or nothing after it ("5,000 by 2026", "800 were trained").
+    Rejected: another word right after it ("45 teams" for "how many women").
+    """
+    before = re.split(r"[,.;:،؛()]", text[max(0, span.start - 80) : span.start])[-1]
+    after = re.split(r"[,.;:،؛()]", text[span.end : span.end + 80])[0]
+    clause = _WORD.findall(before) + _WORD.findall(after)
+    if any(set(_stems(w)) & counted for w in clause):
+        return True
+    nxt = [w for w in _WORD.findall(after) if normalize_arabic(w).lower() not in _OF][:1]
+    return not nxt or nxt[0].isdigit() or _is_function_word(nxt[0])
+
+
+def _is_function_word(word: str) -> bool:
+    w = normalize_arabic(word).lower()
+    return w in EN_STOP or w in AR_STOP or w in _NOT_COUNTED or not _stems(word)
 
 
 def _cue_stems(question: str, wanted: list[str]) -> set[str]:

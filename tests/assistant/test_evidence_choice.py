@@ -81,3 +81,9 @@ def test_a_section_heading_is_no_evidence_but_a_headline_with_figures_is():
     assert is_heading("School Connectivity Initiative Announced")
     assert not is_heading("EU Grants EUR 18 Million to Train 15,000 Young People")
     assert not is_heading("The MoU was signed.")
+
+
+def test_short_facts_are_no_headings():
+    assert not is_heading("Duration: three years")
+    assert not is_heading("Valid for five years")
+    assert not is_heading("مدة المذكرة ثلاث سنوات", "ar")

@@ -129,16 +129,3 @@ def test_a_filtered_search_does_not_leak_into_the_next_one(indexed):
     assert _docs(again) == unfiltered
     assert any(h.lexical > 0 for h in again if h.doc.doc_id != PAL)  # BM25 still sees every document
 
-
-def test_the_first_document_brings_its_other_passages_after_the_hits(indexed):
-    q = "وقعت مصر اتفاقيات مع نيجيريا وكوت ديفوار"
-    hits = indexed.engine.search(q, 2)
-    more = indexed.engine.with_first_document(hits, q, "ar")
-    first = hits[0].doc.doc_id
-    assert more[: len(hits)] == hits  # the retrieved order is kept; the rest comes after it
-    extra = more[len(hits) :]
-    assert extra and all(h.doc.doc_id == first for h in extra)
-    held = {m.chunk.id for h in more for m in (h, *h.alternates)}
-    assert set(indexed.catalog.doc_chunk_ids(first)) <= held  # every passage of the first document
-    assert len({h.chunk.id for h in more}) == len(more)  # none twice
-    assert all(len(h.relevance) == len(h.sentence_scores) for h in extra)  # scored like the hits

@@ -591,3 +591,28 @@ def test_what_a_question_counts_in_its_own_words(question, lang, phrase):
 )
 def test_a_dateline_names_the_city_of_the_release(text, lang, city):
     assert [s.text for s in find_spans("place", text, lang)] == [city]
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "lang", "found"),
+    [
+        ("How many engineers did it train?", "The centre trained between 1200 and 1500 engineers.", "en", "1500"),
+        (
+            "How many jobs will the project create?",
+            "The number of jobs created will reach 5,000 by 2026.",
+            "en",
+            "5,000",
+        ),
+        ("كم عدد الوظائف التي سيوفرها المشروع؟", "وسيصل عدد الوظائف إلى 5000 خلال عامين.", "ar", "5000"),
+        ("How many engineers were trained?", "In total 800 were trained.", "en", "800"),
+        ("How many Red Sea ports will be upgraded?", "The plan upgrades 12 ports.", "en", "12"),
+    ],
+)
+def test_a_bare_number_is_kept_when_nothing_else_is_counted(question, sentence, lang, found):
+    span = best_span("count", question, lang, sentence, lang)
+    assert span is not None and span.text == found
+
+
+def test_a_sentence_opening_is_no_dateline_city():
+    assert find_spans("place", "وقع الجانبان في 10 يوليو 2023 مذكرة تفاهم في مدينة القاهرة.", "ar")[0].text == "القاهرة"
+    assert find_spans("place", "Meanwhile, 10 July 2023 marked the signing.", "en") == []

@@ -153,3 +153,8 @@ def test_a_ministers_portfolio_is_no_person():
         "MCIT Deputy Minister for Digital Skills and Capacity Building."
     )
     assert [p.name for p in extract_people(sentence)] == ["Kristina Holm", "Salma El-Naggar"]
+
+
+def test_a_name_after_a_ministers_portfolio_is_still_a_person():
+    sentence = "The MoU was signed by Egypt's Minister of Communications and Information Technology Amr Talaat."
+    assert [p.name for p in extract_people(sentence)] == ["Amr Talaat"]
