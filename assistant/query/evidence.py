@@ -1,11 +1,12 @@
 """Evidence selection with the learned scorer: which sentences answer each part of the question.
 
 The scorer ranks every candidate sentence; a question-level model decides
-whether the evidence answers the question at all. Two rules remain: a typed
-question needs a sentence that holds the asked kind of fact, and a question about
-a named partner is answered only from documents about it. Their ablation rows
-(bench/answers_xquad.py, taawun eval; README) show both raise abstention on the
-removed-article probe and the gold set; the first costs some XQuAD recall.
+whether the evidence answers the question at all. Three rules remain: a typed
+question needs a sentence that holds the asked kind of fact; a question about a
+named partner is answered only from documents about it (those leading with it
+first); the retriever's first document answers when one of its sentences is nearly
+as likely as the best. Their ablation rows (bench/answers_xquad.py, bench/news_dev.py
+--ablations, taawun eval; README) show what each buys and costs.
 """
 
 from __future__ import annotations
