@@ -128,4 +128,3 @@ def test_a_filtered_search_does_not_leak_into_the_next_one(indexed):
     again = r.search(q)
     assert _docs(again) == unfiltered
     assert any(h.lexical > 0 for h in again if h.doc.doc_id != PAL)  # BM25 still sees every document
-
