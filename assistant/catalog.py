@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS documents (
     translation_of TEXT,
     ingested_at TEXT NOT NULL,
     notes TEXT NOT NULL DEFAULT '[]',
-    vec BLOB
+    vec BLOB,
+    stat TEXT
 );
 CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY,
@@ -158,7 +159,6 @@ class Catalog:
         # The cache is dropped whenever the generation changes, so a removed chunk is never served.
         self._cache: OrderedDict[str, ChunkRecord] = OrderedDict()
         self._cache_gen = -1
-        self._doc_ids: dict[str, list[str]] | None = None
         self._vectors_checked_gen = -1  # the generation whose vector counts matched (see missing_vectors)
         try:
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
@@ -193,12 +193,30 @@ class Catalog:
         if "twin" not in chunk_cols or "data" not in record_cols:
             raise CatalogError(f"the index at {self.path.parent} is from an older version; run `taawun ingest`")
 
+    def migrate(self) -> None:
+        """Bring a catalog opened for reading up to date before it is written (a service opens it to read,
+        then refreshes through the same connection)."""
+        with self._lock:
+            try:
+                self._migrate()
+            except sqlite3.DatabaseError as exc:
+                raise CatalogError(
+                    f"the index catalog {self.path} is unreadable ({exc}); run `taawun ingest --rebuild`"
+                ) from exc
+
     def _migrate(self) -> None:
         """Columns added after the first release (their values are filled by the next ingest)."""
-        for table, column, kind in (("chunks", "twin", "TEXT"), ("documents", "vec", "BLOB")):
+        for table, column, kind in (
+            ("chunks", "twin", "TEXT"),
+            ("documents", "vec", "BLOB"),
+            ("documents", "stat", "TEXT"),
+        ):
             cols = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
             if column not in cols:
                 self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        # What a refresh compares with the sources folder, readable without the rows' text (a covering index)
+        self._db.execute("CREATE INDEX IF NOT EXISTS documents_scan ON documents(doc_id, content_hash, source, stat)")
+        self._db.execute("CREATE INDEX IF NOT EXISTS documents_translation ON documents(translation_of)")
         # The first register stored records in columns; records are derived data, so the old
         # table is replaced and the pipeline id marked stale, which makes the next ingest re-extract them.
         if "data" not in {r[1] for r in self._db.execute("PRAGMA table_info(records)")}:
@@ -269,6 +287,54 @@ class Catalog:
         """doc_id -> (content_hash, source)."""
         with self._lock:
             return {r[0]: (r[1], r[2]) for r in self._db.execute("SELECT doc_id, content_hash, source FROM documents")}
+
+    def scan_states(self) -> dict[str, tuple[str, str, str | None]]:
+        """doc_id -> (content_hash, source, stat): what a refresh compares its sources folder with.
+
+        ``stat`` is the file's stat key when the content was last hashed (see ingest.refresh.stat_key),
+        or None when unknown (a catalog from before the column, or a file changed too recently to trust).
+        """
+        with self._lock:
+            return {
+                r[0]: (r[1], r[2], r[3])
+                for r in self._db.execute("SELECT doc_id, content_hash, source, stat FROM documents")
+            }
+
+    @staticmethod
+    def set_stats(db: sqlite3.Connection, stats: dict[str, str | None]) -> None:
+        """Record the stat key each document's file had when its content hash was taken."""
+        db.executemany("UPDATE documents SET stat=? WHERE doc_id=?", [(v, d) for d, v in stats.items()])
+
+    def record_stats(self, stats: dict[str, str | None]) -> None:
+        """``set_stats`` in a transaction of its own that leaves the generation alone: the stat keys are a
+        cache of "this file still has the hashed content", so readers have nothing to reload."""
+        if not stats:
+            return
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self.set_stats(self._db, stats)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def linked_to(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """doc_id -> translation_of for the documents whose translation is one of ``doc_ids``."""
+        ids = list(doc_ids)
+        out: dict[str, str] = {}
+        with self._lock:
+            for i in range(0, len(ids), 500):
+                part = ids[i : i + 500]
+                marks = ",".join("?" * len(part))
+                q = f"SELECT doc_id, translation_of FROM documents WHERE translation_of IN ({marks})"
+                out.update(self._db.execute(q, part))
+        return out
+
+    def translation_of(self, doc_id: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT translation_of FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
 
     def language_counts(self) -> dict[str, int]:
         """Chunks per language: what each of the vector store's collections must hold."""
@@ -358,6 +424,10 @@ class Catalog:
         with self._lock:
             return {r[0] for r in self._db.execute("SELECT id FROM chunks")}
 
+    def chunk_count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
     def _chunks(self, where: str, args: Sequence[Any]) -> list[ChunkRecord]:
         dim = self.dim
         with self._lock:
@@ -388,7 +458,6 @@ class Catalog:
         gen = self.generation()
         if gen != self._cache_gen:
             self._cache.clear()
-            self._doc_ids = None
             self._cache_gen = gen
 
     def chunks(self, ids: Iterable[str]) -> dict[str, ChunkRecord]:
@@ -415,14 +484,9 @@ class Catalog:
         return {cid: out[cid] for cid in ids if cid in out}
 
     def doc_chunk_ids(self, doc_id: str) -> list[str]:
+        """A document's chunk ids in order (one indexed look-up: nothing is read for the other documents)."""
         with self._lock:
-            self._check_cache()
-            if self._doc_ids is None:
-                index: dict[str, list[str]] = {}
-                for d, cid in self._db.execute("SELECT doc_id, id FROM chunks ORDER BY doc_id, ord"):
-                    index.setdefault(d, []).append(cid)
-                self._doc_ids = index
-            return list(self._doc_ids.get(doc_id, []))
+            return [r[0] for r in self._db.execute("SELECT id FROM chunks WHERE doc_id=? ORDER BY ord", (doc_id,))]
 
     def doc_chunks(self, doc_id: str) -> list[ChunkRecord]:
         got = self.chunks(self.doc_chunk_ids(doc_id))

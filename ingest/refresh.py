@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import sqlite3
+import stat as stat_mode
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -221,20 +222,67 @@ def sidecar_date(path: Path, sources_dir: Path) -> str | None:
 
 
 def scan_sources(sources_dir: Path, scope: Sequence[Path] | None = None) -> list[Path]:
-    """Files under the sources folder (hidden files and folders excluded), optionally within ``scope``."""
+    """Files under the sources folder (hidden files and folders excluded), optionally within ``scope``.
+
+    Symbolic links are listed (and then skipped by the loader), never followed into.
+    """
+    return [Path(f) for f in _scan_names(sources_dir, scope)]
+
+
+def _suffix(name: str) -> str:
+    """``Path(name).suffix``, without making a Path."""
+    base = name[name.rfind("/") + 1 :]
+    i = base.rfind(".")
+    return base[i:] if 0 < i < len(base) - 1 else ""
+
+
+def _scan_names(sources_dir: Path, scope: Sequence[Path] | None = None) -> list[str]:
+    """:func:`scan_sources` as strings, in the same order (a Path per file costs more than its stat)."""
     roots = [sources_dir] if not scope else list(scope)
-    files: set[Path] = set()
+    files: set[str] = set()
+
+    def walk(folder: str) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            if e.is_symlink():
+                files.add(e.path)
+            elif e.is_dir(follow_symlinks=False):
+                walk(e.path)
+            elif e.is_file(follow_symlinks=False):
+                files.add(e.path)
+
     for root in roots:
         if root.is_file():
-            files.add(root)
+            files.add(str(root))
             continue
-        for p in root.rglob("*"):
-            rel = p.relative_to(sources_dir)
-            if any(part.startswith(".") for part in rel.parts):
-                continue
-            if p.is_file() or p.is_symlink():
-                files.add(p)
-    return sorted(files)
+        if any(part.startswith(".") for part in root.relative_to(sources_dir).parts):
+            continue
+        if root.is_dir():
+            walk(str(root))
+    return sorted(files, key=lambda f: f.split("/"))  # the order of sorted Paths
+
+
+#: a file whose stat changed this close to the scan (mtime or ctime) is not trusted by its stat next time:
+#: a second write within the file system's timestamp granularity (up to 2 s on FAT) could keep the same stat
+RACY_NS = 2_000_000_000
+
+
+def stat_key(st: os.stat_result, side: os.stat_result | None = None) -> str:
+    """What says "this file still holds the content hashed then": size, mtime, ctime and inode (ctime and
+    inode catch a rewrite whose mtime was put back, e.g. ``cp -p`` or ``rsync -t``), and the sidecar's."""
+    key = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+    if side is not None:
+        key += f"|{side.st_size}:{side.st_mtime_ns}:{side.st_ctime_ns}:{side.st_ino}"
+    return key
+
+
+def _racy(scan_ns: int, *stats: os.stat_result | None) -> bool:
+    return any(s is not None and max(s.st_mtime_ns, s.st_ctime_ns) >= scan_ns - RACY_NS for s in stats)
 
 
 @dataclass
@@ -363,6 +411,7 @@ class Refresher:
         if not sources.is_dir():
             raise IngestError(f"sources folder {sources} does not exist")
         scope_paths = [self._in_sources(Path(p)) for p in scope] if scope else None
+        self.catalog.migrate()  # a catalog opened for reading may predate a column this run writes
 
         stored_model = self.catalog.get_meta("embedding_model")
         if stored_model and stored_model != self.model_id:
@@ -371,22 +420,50 @@ class Refresher:
         if stored_pipeline and stored_pipeline != self.pipeline_id:
             force = True  # chunks cut by another pipeline version or other chunk settings are stale
 
-        known = self.catalog.doc_states()
+        # doc_id -> (content hash, source, stat key when hashed): three columns, not the document records
+        known = self.catalog.scan_states()
         allowed = {e.lower() for e in cfg.ingest.extensions}
-        files = scan_sources(sources, scope_paths)
+        scan_ns = time.time_ns()  # before any stat: a file changed after this is "racy" (see RACY_NS)
+        files = _scan_names(sources, scope_paths)
         max_bytes = int(cfg.ingest.max_file_mb * 1e6)
-        raw: dict[str, bytes | Skip] = {}
-        paths: dict[str, Path] = {}
-        for n, path in enumerate(files):
+        meta_dir = sources / META_DIR
+        side_names: set[str] = set()
+        with contextlib.suppress(OSError):
+            side_names = set(os.listdir(meta_dir)) if meta_dir.is_dir() else set()
+        raw: dict[str, bytes | Skip | None] = {}  # None: unchanged by its stat, not read
+        names: dict[str, str] = {}  # doc_id -> file path (a Path only for the files read)
+        stats: dict[str, str | None] = {}  # the stat key of each file read (None when racy)
+        hashes: dict[str, str] = {}
+        sources_of: dict[str, str] = {}
+        prefix = str(sources) + "/"
+        for n, name in enumerate(files):
             self.progress("scan", n, len(files))
-            doc_id = path.relative_to(sources).as_posix()
-            paths[doc_id] = path
-            raw[doc_id] = read_source(path, max_bytes, allowed)
+            doc_id = name[len(prefix) :] if name.startswith(prefix) else Path(name).relative_to(sources).as_posix()
+            names[doc_id] = name
+            was = known.get(doc_id)
+            key: str | None = None
+            if _suffix(name).lower() in allowed:
+                # stat before reading: a write after this stat changes the stat the next run sees
+                try:
+                    st = os.lstat(name)
+                    side_name = name[name.rfind("/") + 1 :] + ".json"
+                    side = (meta_dir / side_name).stat() if side_name in side_names else None
+                except OSError:
+                    st = None
+                if st is not None and stat_mode.S_ISREG(st.st_mode) and st.st_size <= max_bytes:
+                    key = None if _racy(scan_ns, st, side) else stat_key(st, side)
+                    if not force and was is not None and key is not None and was[2] == key:
+                        raw[doc_id], hashes[doc_id], sources_of[doc_id] = None, was[0], was[1]
+                        continue
+            got = read_source(Path(name), max_bytes, allowed)
+            raw[doc_id] = got
+            if isinstance(got, bytes):
+                hashes[doc_id] = sha256(got)
+                stats[doc_id] = key
         self.progress("scan", len(files), len(files))
 
         # Identical files under two names are indexed once: the copy already indexed
         # with that content wins, else the first name.
-        hashes = {d: sha256(b) for d, b in raw.items() if isinstance(b, bytes)}
         keeper: dict[str, str] = {}
         for d in sorted(hashes):
             h = hashes[d]
@@ -395,6 +472,7 @@ class Refresher:
 
         todo: list[_Prepared] = []
         present: set[str] = set()  # documents that stay (or become) indexed
+        restat: dict[str, str | None] = {}  # unchanged documents read again: their new stat key
         for doc_id, data in raw.items():
             prior = "; the previously indexed version is kept" if doc_id in known else ""
             if isinstance(data, Skip):
@@ -406,12 +484,15 @@ class Refresher:
                 report.documents.append(DocOutcome(doc_id, "skipped", reason=f"duplicate of {keeper[h]}"))
                 continue
             present.add(doc_id)
-            source = source_of(paths[doc_id], sources)
-            if not force and known.get(doc_id) == (h, source):
+            source = sources_of[doc_id] if data is None else source_of(Path(names[doc_id]), sources)
+            if data is None or (not force and known.get(doc_id, ())[:2] == (h, source)):
                 report.documents.append(DocOutcome(doc_id, "unchanged"))
+                if data is not None and known[doc_id][2] != stats[doc_id]:
+                    restat[doc_id] = stats[doc_id]  # touched, or first seen since the stat column
                 continue
-            loaded = load_bytes(data, paths[doc_id].name, max_chars=cfg.ingest.max_text_chars)
-            side_date = sidecar_date(paths[doc_id], sources)
+            path = Path(names[doc_id])
+            loaded = load_bytes(data, path.name, max_chars=cfg.ingest.max_text_chars)
+            side_date = sidecar_date(path, sources)
             prepared = (
                 loaded if isinstance(loaded, Skip) else self.prepare(doc_id, source, loaded, h, len(data), side_date)
             )
@@ -428,9 +509,11 @@ class Refresher:
         self._embed(todo, report)
         self._extract_records(todo)
         links, twins = self._link_translations(todo, removed)
-        self._commit(todo, removed, links, twins, known, report)
+        self._commit(todo, removed, links, twins, known, report, {p.doc.doc_id: stats[p.doc.doc_id] for p in todo})
+        self.catalog.record_stats(restat)  # after the commit: a stat key is only ever recorded with its hash
         PendingVectors(cfg.index_dir / PENDING_FILE, self.model_id).discard()  # the catalog holds them now
-        count_merges(report, self.catalog.records())
+        if todo:
+            count_merges(report, self.catalog.records())
         report.seconds = time.perf_counter() - t0
         order = {"added": 0, "updated": 1, "removed": 2, "skipped": 3, "unchanged": 4}
         report.documents.sort(key=lambda d: (order[d.action], d.doc_id))
@@ -525,11 +608,9 @@ class Refresher:
         """
         changed = {p.doc.doc_id for p in todo}
         gone = set(removed) | changed
-        existing = self.catalog.documents()
         # Untouched documents whose translation is being replaced or removed lose the link.
-        links: dict[str, str | None] = {
-            d.doc_id: None for d in existing if d.translation_of in gone and d.doc_id not in gone
-        }
+        linked = self.catalog.linked_to(gone)  # read by index: nothing of the other documents
+        links: dict[str, str | None] = {d: None for d in linked if d not in gone}
         twins: dict[str, str | None] = {}
         if not todo:
             return links, twins
@@ -539,9 +620,15 @@ class Refresher:
         for lang in {lang for lang, _ in pool.values()}:
             ids = [d for d, (lg, _) in pool.items() if lg == lang]
             by_lang[lang] = (ids, np.stack([np.asarray(pool[d][1], np.float32) for d in ids]))
-        taken = {d.doc_id: d.translation_of for d in existing if d.translation_of and d.doc_id not in gone}
+        taken: dict[str, str | None] = {}  # translation links as they stand, read for the candidates only
+
+        def taken_by(d: str) -> str | None:
+            if d not in taken:
+                taken[d] = None if d in gone else self.catalog.translation_of(d)
+            return taken[d]
+
         prepared = {p.doc.doc_id: p for p in todo}
-        views = _TwinViews(self.catalog, prepared, {d.doc_id: d for d in existing})
+        views = _TwinViews(self.catalog, prepared)
         for p in todo:
             a = p.doc.doc_id
             if p.vec is None:
@@ -555,7 +642,7 @@ class Refresher:
                     if score is None:
                         if is_related(views.facts(a), views.facts(b)):
                             p.related.append(b)
-                    elif score > best_score and taken.get(b) in (None, a):
+                    elif score > best_score and taken_by(b) in (None, a):
                         best, best_score = b, score
             if best is None:
                 continue
@@ -587,12 +674,13 @@ class Refresher:
         removed: list[str],
         links: dict[str, str | None],
         twins: dict[str, str | None],
-        known: dict[str, tuple[str, str]],
+        known: dict[str, tuple[str, str, str | None]],
         report: IngestReport,
+        stats: dict[str, str | None] | None = None,
     ) -> None:
         cat = self.catalog
         touched = [p.doc.doc_id for p in todo] + removed
-        old_ids = [c.id for d in touched for c in cat.doc_chunks(d)] if touched else []
+        old_ids = [cid for d in touched for cid in cat.doc_chunk_ids(d)]
         new_chunks = [c for p in todo for c in p.chunks]
         new_ids = {c.id for c in new_chunks}
         if new_chunks:
@@ -618,6 +706,7 @@ class Refresher:
                 for p in todo:
                     cat.write_document(db, p.doc, p.chunks, p.vec)
                     cat.write_records(db, p.doc.doc_id, p.records)
+                cat.set_stats(db, stats or {})  # with the hashes they vouch for
                 for d, other in links.items():
                     if d not in {p.doc.doc_id for p in todo}:
                         db.execute("UPDATE documents SET translation_of=? WHERE doc_id=?", (other, d))
@@ -672,9 +761,9 @@ class Refresher:
         """Make the vector store match the catalog: delete stray vectors (left by an interrupted run)
         and restore missing ones from the catalog's copies (a lost or migrated store), without embedding.
         What was repaired goes into ``report``."""
-        live = self.catalog.chunk_ids()
-        if self.index.count() == len(live):
+        if self.index.count() == self.catalog.chunk_count():
             return 0
+        live = self.catalog.chunk_ids()
         present = self.index.ids()
         stray = sorted(present - live)
         if stray:
@@ -696,15 +785,16 @@ class Refresher:
 class _TwinViews:
     """Each document's translation facts and unique sentence vectors, read once per run."""
 
-    def __init__(self, catalog: Catalog, prepared: dict[str, _Prepared], docs: dict[str, DocRecord]) -> None:
-        self.catalog, self.prepared, self.docs = catalog, prepared, docs
+    def __init__(self, catalog: Catalog, prepared: dict[str, _Prepared]) -> None:
+        self.catalog, self.prepared = catalog, prepared
         self._cache: dict[str, tuple[Facts, np.ndarray]] = {}
 
     def _view(self, doc_id: str) -> tuple[Facts, np.ndarray]:
         if doc_id not in self._cache:
             p = self.prepared.get(doc_id)
-            # the run's document list carries no text (a large index): an indexed candidate is read alone
-            doc = p.doc if p else (self.catalog.document(doc_id) or self.docs[doc_id])
+            # an indexed candidate is read alone (the run reads no document records)
+            doc = p.doc if p else self.catalog.document(doc_id)
+            assert doc is not None  # candidates come from the catalog's document vectors
             chunks = p.chunks if p else self.catalog.doc_chunks(doc_id)
             content, vecs = unique_sentences(doc.text, chunks)
             self._cache[doc_id] = (facts(doc.language, content, doc.countries, doc.published), vecs)
