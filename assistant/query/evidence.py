@@ -262,8 +262,8 @@ def _typed_choice(
 def _answers(qtype: str, part: Part, info: QuestionInfo, c: Candidate, exact: bool) -> bool:
     if exact and qtype == "where":
         return spans.has_new_city(part.text, c.text, c.language)
-    if exact:
-        return bool(spans.SIGNING.search(c.text)) and _states(qtype, part, info, c, ("person",))
+    if exact:  # people the register's extractor reads as signatories, not a minister quoted on the signing
+        return spans.names_signatories(c.text, part.text)
     return _states(qtype, part, info, c)
 
 

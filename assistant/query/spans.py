@@ -738,6 +738,11 @@ def _candidates(qtype: str, question: str, text: str, tlang: str) -> tuple[list[
     return spans, wanted
 
 
+def names_signatories(text: str, question: str) -> bool:
+    """Does ``text`` name someone signing (after a signing verb, not a speaker) whom the question does not?"""
+    return any(p.part == "signatory" and _key(p.name) not in _key(question) for p in extract_people(text))
+
+
 def has_new_city(question: str, text: str, language: str) -> bool:
     """Does ``text`` name a city the question does not ("Where was it signed?" wants the city)?"""
     return any(_is_city(s) and _key(s.text) not in _key(question) for s in find_spans("place", text, language))

@@ -87,3 +87,14 @@ def test_short_facts_are_no_headings():
     assert not is_heading("Duration: three years")
     assert not is_heading("Valid for five years")
     assert not is_heading("مدة المذكرة ثلاث سنوات", "ar")
+
+
+def test_who_signed_is_answered_by_the_signatories_not_by_a_minister_quoted_on_the_signing():
+    info = analyze("من وقع مذكرة التفاهم بين مصر وفلسطين؟")
+    quoted = "وبيّن الدكتور عمرو طلعت، أنَّ توقيع مذكرة التفاهم يؤكد على حرص مصر على دعم التعاون."
+    signers = "حيث وقع كل من معالي وزير الاتصالات د. اسحق سدر، و نظيره المصري د. عمرو طلعت، بحضور رئيس الوزراء."
+    DOCS["ps.txt"] = quoted + " " + signers
+    first, second = cand("ps.txt", quoted, 0.6), cand("ps.txt", signers, 0.3)
+    for c in (first, second):
+        c.language = "ar"
+    assert choose_parts(info, [first, second])[0].candidate is second
