@@ -4,6 +4,7 @@ import pytest
 
 from assistant.query.spans import (
     QTYPE_KINDS,
+    SIGNING,
     Span,
     best_span,
     counted_phrase,
@@ -616,3 +617,20 @@ def test_a_bare_number_is_kept_when_nothing_else_is_counted(question, sentence, 
 def test_a_sentence_opening_is_no_dateline_city():
     assert find_spans("place", "وقع الجانبان في 10 يوليو 2023 مذكرة تفاهم في مدينة القاهرة.", "ar")[0].text == "القاهرة"
     assert find_spans("place", "Meanwhile, 10 July 2023 marked the signing.", "en") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "signing"),
+    [
+        ("Who signed the memorandum?", True),
+        ("The agreement was signed by both ministers.", True),
+        ("من وقع مذكرة التفاهم؟", True),
+        ("ووقع الاتفاق الوزيران.", True),
+        ("Who called the partnership significant?", False),
+        ("The signal covers the whole governorate.", False),
+        ("نشر الموقع الإلكتروني للوزارة البيان.", False),
+        ("ومن المتوقع أن يبدأ التنفيذ العام المقبل.", False),
+    ],
+)
+def test_the_signing_cue_is_a_signing_word(text, signing):
+    assert bool(SIGNING.search(text)) is signing
