@@ -54,7 +54,7 @@ _GENERIC = frozenset(
 _DIGITS = re.compile(r"\d+")
 
 
-@dataclass(eq=False)  # identity: two searches (a compound question's parts) may return the same sentence
+@dataclass(eq=False)  # identity (field equality would compare vectors); selection compares sentences by .key
 class Candidate:
     hit: Hit
     j: int  # sentence index in the chunk
@@ -145,12 +145,6 @@ def featurize(cands: list[Candidate], terms: QuestionTerms, qlang: str, qtypes: 
     """Fill each candidate's feature vector (in place)."""
     if not cands:
         return
-    for c, row in zip(cands, feature_matrix(cands, terms, qlang, qtypes), strict=True):
-        c.x = row
-
-
-def feature_matrix(cands: Sequence[Candidate], terms: QuestionTerms, qlang: str, qtypes: frozenset[str]) -> np.ndarray:
-    """The candidates' features for one question (or one part of a compound question)."""
     fit = {c.key: _type_fit(qtypes, c.text, c.language) for c in cands}
     rows = []
     for c in cands:
@@ -182,7 +176,8 @@ def feature_matrix(cands: Sequence[Candidate], terms: QuestionTerms, qlang: str,
     x = np.asarray(rows, dtype=np.float64)
     x[:, 2] = x[:, 0] - x[:, 0].max()
     x[:, 5] = x[:, 4] - x[:, 4].max()
-    return x
+    for c, row in zip(cands, x, strict=True):
+        c.x = row
 
 
 def _type_fit(qtypes: frozenset[str], text: str, lang: str) -> float:

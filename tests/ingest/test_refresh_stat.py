@@ -48,15 +48,20 @@ def test_unchanged_files_are_not_read(settings, fake_embedder, reads, no_racy):
     assert reads == []
 
 
-def test_same_size_edit_with_new_mtime_is_reread(settings, fake_embedder, reads, no_racy):
+def _refresh_after_same_size_edit(settings, fake_embedder, reads, mtime_shift_ns):
+    """Refresh once, edit EN in place keeping its size (mtime moved by ``mtime_shift_ns``), refresh again."""
     a = build_assistant(settings, embedder=fake_embedder)
     a.refresh()
     p = settings.sources_dir / EN
     st = p.stat()
     _same_size_edit(p)
-    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns + mtime_shift_ns))
     reads.clear()
-    r = a.refresh()
+    return a, p, a.refresh()
+
+
+def test_same_size_edit_with_new_mtime_is_reread(settings, fake_embedder, reads, no_racy):
+    a, p, r = _refresh_after_same_size_edit(settings, fake_embedder, reads, 1_000_000_000)
     assert reads == [EN]
     assert r.counts() == {"added": 0, "updated": 1, "unchanged": 4, "removed": 0, "skipped": 0}
     assert a.document(EN).text == p.read_text(encoding="utf-8")
@@ -64,14 +69,7 @@ def test_same_size_edit_with_new_mtime_is_reread(settings, fake_embedder, reads,
 
 def test_same_size_edit_with_mtime_put_back_is_reread(settings, fake_embedder, reads, no_racy):
     """``cp -p``/``rsync -t`` style: same size, same mtime, new content; the ctime gives it away."""
-    a = build_assistant(settings, embedder=fake_embedder)
-    a.refresh()
-    p = settings.sources_dir / EN
-    st = p.stat()
-    _same_size_edit(p)
-    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
-    reads.clear()
-    r = a.refresh()
+    _, _, r = _refresh_after_same_size_edit(settings, fake_embedder, reads, 0)
     assert reads == [EN]
     assert r.counts()["updated"] == 1
 
