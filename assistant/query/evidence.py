@@ -281,9 +281,9 @@ def _pool(cands: list[Candidate], primary: str | None) -> list[Candidate]:
 
 def _states(qtype: str, part: Part, info: QuestionInfo, c: Candidate, kinds: tuple[str, ...] = ()) -> bool:
     """The sentence holds a fact of the asked kind that the question does not already name."""
-    if not spans.has_new_instance(qtype, part.text, c.text, c.language, kinds):
-        return False
-    return qtype != "count" or spans.best_span(qtype, part.text, info.language, c.text, c.language) is not None
+    if qtype == "count":  # best_span also reads "five phases" when the question counts phases
+        return spans.best_span(qtype, part.text, info.language, c.text, c.language) is not None
+    return spans.has_new_instance(qtype, part.text, c.text, c.language, kinds)
 
 
 def select(

@@ -610,9 +610,17 @@ def wanted_units(question: str) -> list[str]:
     hits = sorted((m.start(), k) for k, rx in tables().q_unit_res for m in rx.finditer(nq))
     cue = _COUNT_CUE.search(nq)
     after = [(pos, k) for pos, k in hits if cue and pos >= cue.end()]
-    if after and cue and counted_noun(question) and not _near(nq, cue.end(), after[0][0]):
+    if after and cue and _names_counted(nq[cue.end() :]) and not _near(nq, cue.end(), after[0][0]):
         return []  # "كم مهندساً ... المركز": the counted noun is no unit; the later unit is not what is counted
     return [after[0][1]] if after else list(dict.fromkeys(k for _, k in hits))
+
+
+def _names_counted(rest: str) -> bool:
+    """Does a word follow the count cue ("كم مهندساً", also a verb: "كم تستطيع ... في يوم") rather than nothing,
+    a number or a function word ("how many were trained")?"""
+    words = _WORD.findall(rest.lower())
+    words = words[1:] if words[:1] == ["عدد"] else words
+    return bool(words) and words[0] not in _NOT_COUNTED and not words[0].isdigit()
 
 
 def _near(text: str, a: int, b: int) -> bool:
@@ -627,46 +635,101 @@ _OF = frozenset(["of", "من"])
 _NOT_COUNTED = frozenset(
     normalize_arabic(
         "were was are is did do does have has had will would can could of the times more كان كانت تم يتم سيتم "
-        "من في هو هي"
+        "من في هو هي مره مرات"
     ).split()
 )
 
 
-def counted_noun(question: str) -> frozenset[str]:
-    """Stems (and translations) of what the question counts right after "how many"/"كم" (empty: none)."""
-    nq = normalize_arabic(question)
-    cue = _COUNT_CUE.search(nq)
+def _after_count_cue(question: str) -> tuple[list[str], bool] | None:
+    """The words after "how many"/"كم (عدد)" as the question writes them (diacritics kept), and whether
+    "عدد" was skipped; None when the question has no count cue. The cue is found on normalised text so
+    that a diacritised «كَمْ» counts too."""
+    norm, index = normalize_with_offsets(question)
+    cue = _COUNT_CUE.search(norm)
     if cue is None:
+        return None
+    words = re.findall(r"[\w\u064B-\u0652'-]+", question[index[cue.end()] :])
+    after_number_word = bool(words[:1]) and normalize_arabic(_MARK.sub("", words[0])) == "عدد"
+    return (words[1:] if after_number_word else words), after_number_word or cue.group(0) == "عدد"
+
+
+#: English plurals without an "s": the head of "how many ... women"
+_EN_IRREGULAR_PLURALS = frozenset("people women men children staff personnel police youth media".split())
+
+
+def _en_head(phrase: list[str]) -> str:
+    """The noun an English "how many" phrase counts: its first plural ("Red Sea ports", "countries take part")."""
+    for w in phrase:
+        lw = w.lower()
+        if lw in _EN_IRREGULAR_PLURALS or (lw.endswith("s") and not lw.endswith(("ss", "us", "is"))):
+            return w
+    return phrase[-1]
+
+
+def _en_count_phrase(words: list[str]) -> list[str]:
+    """The words naming what is counted, up to the head ("Rwandan engineers", not "countries take part")."""
+    phrase: list[str] = []
+    for w in words[:3]:
+        lw = w.lower()
+        # a verb ends the phrase ("how many women graduated"); "Red Sea ports" is no verb
+        if lw in _NOT_COUNTED or (len(lw) > 4 and lw.endswith(("ed", "ing"))) or w.isdigit():
+            break
+        phrase.append(w)
+    return phrase[: phrase.index(_en_head(phrase)) + 1] if phrase else phrase
+
+
+def counted_noun(question: str) -> frozenset[str]:
+    """Stems (and translations) of the noun the question counts after "how many"/"كم" (empty: none).
+
+    Only the head noun: an Arabic count names it first and its construct or adjectives follow
+    («كم عدد موظفي شركة ...» counts employees, not companies); an English one puts adjectives first
+    ("Ethiopian merchants" counts merchants). A neighbour word would let "6,000 engineers in 40
+    companies" answer a question about a company's employees.
+    """
+    got = _after_count_cue(question)
+    if got is None or not got[0]:
         return frozenset()
-    words = _WORD.findall(nq[cue.end() :].lower())
-    words = words[1:] if words[:1] == ["عدد"] else words
-    if not words or words[0] in _NOT_COUNTED or words[0].isdigit():
+    words = [normalize_arabic(_MARK.sub("", w)).lower() for w in got[0]]
+    if words[0] in _NOT_COUNTED or words[0].isdigit():
         return frozenset()
-    # the noun and its neighbours: "Ethiopian merchants", "Red Sea ports", «مهندساً مصرياً»
-    stems = [st for w in words[:3] for st in _stems(w)]
+    if _is_ar(words[0]):
+        # after "كم" the noun is accusative («مهندساً», «دولةً»); a verb is no noun («كم دام», «كم تستطيع»)
+        if len(words[0]) <= 3 or not (got[1] or words[0].endswith(("ا", "ه"))):
+            return frozenset()
+        head = words[0]
+    else:
+        phrase = _en_count_phrase(words)
+        if not phrase:
+            return frozenset()
+        head = _en_head(phrase)
+    stems = list(_stems(head))
     return frozenset(stems) | frozenset(gazetteer().translate_tokens(stems))
 
 
 def counted_phrase(question: str, lang: str) -> str | None:
     """What the question counts, as it words it ("Rwandan engineers", «مهندس»), for a bare number's answer."""
-    cue = _COUNT_CUE.search(question) or _COUNT_CUE.search(normalize_arabic(question))
-    if cue is None:
+    got = _after_count_cue(question)
+    if got is None:
         return None
-    words = re.findall(r"[\w\u064B-\u0652'-]+", question[cue.end() :])
-    after_number_word = bool(words[:1]) and normalize_arabic(words[0]) == "عدد"
-    words = words[1:] if after_number_word else words
+    words, after_number_word = got
     if lang == "ar":
         first = _MARK.sub("", words[0]) if words else ""
         # after "كم" the counted noun is accusative ("مهندساً", "دولةً"); anything else is a verb ("كم تستطيع")
         if len(first) <= 3 or not (after_number_word or first.endswith(("ا", "ة"))):
             return None
-        return re.sub(r"^ال|(?<=[^ا])ا$", "", first)
-    phrase: list[str] = []
-    for w in words[:3]:
-        if w.lower() in _NOT_COUNTED or w.lower().endswith(("ed", "ing")) or w.isdigit():
-            break
-        phrase.append(w)
-    return " ".join(phrase) or None
+        return ar_count_form(re.sub(r"^ال|(?<=[^ا])ا$", "", first))
+    return " ".join(_en_count_phrase(words)) or None
+
+
+def ar_count_form(word: str) -> str:
+    """An Arabic noun as a number counts it: the singular of a masculine sound plural or its construct
+    («موظفي», «موظفين» -> «موظف»), when the stem confirms the suffix; any other word as written."""
+    stem = normalize_arabic(_stems(word)[0]) if _stems(word) else ""
+    norm = normalize_arabic(word)
+    for suffix in ("ين", "ون", "ي"):
+        if norm.endswith(suffix) and norm[: -len(suffix)] == stem and len(stem) >= 3:
+            return word[: -len(suffix)]
+    return word
 
 
 def _counts(span: Span, text: str, counted: frozenset[str]) -> bool:
@@ -679,10 +742,51 @@ def _counts(span: Span, text: str, counted: frozenset[str]) -> bool:
     before = re.split(r"[,.;:،؛()]", text[max(0, span.start - 80) : span.start])[-1]
     after = re.split(r"[,.;:،؛()]", text[span.end : span.end + 80])[0]
     clause = _WORD.findall(before) + _WORD.findall(after)
-    if any(set(_stems(w)) & counted for w in clause):
+    if any(same_noun(w, counted) for w in clause):
         return True
     nxt = [w for w in _WORD.findall(after) if normalize_arabic(w).lower() not in _OF][:1]
     return not nxt or nxt[0].isdigit() or _is_function_word(nxt[0])
+
+
+def same_noun(word: str, counted: frozenset[str]) -> bool:
+    """Is ``word`` the counted noun: its stem, a compound ending in it ("gigatons" for "tons"), or an
+    Arabic plural or singular of it («مراحل» / «مرحلة», «ضيوف» / «ضيف», «تجار» / «تاجر»)?"""
+    stems = _stems(word)
+    if not stems:
+        return False
+    if set(stems) & counted:
+        return True
+    st = stems[0]
+    if _is_ar(st):
+        sk = _ar_root(st)
+        return len(sk) >= 2 and any(_is_ar(c) and _ar_root(c) == sk for c in counted)
+    return any(len(c) >= 3 and not _is_ar(c) and st.endswith(c) for c in counted)
+
+
+@lru_cache(maxsize=8192)
+def _ar_root(stem: str) -> str:
+    """A stem's consonant frame: broken plurals differ from their singular only in long vowels, a doubled
+    letter and the feminine ending (مرحل / مراحل, سكه / سكك, انواع / نوع -> مرحل, سك, نع)."""
+    w = normalize_arabic(stem).lstrip("ا")
+    w = re.sub(r"[هة]$", "", w)
+    w = w[:1] + re.sub(r"[اوي]", "", w[1:])
+    return re.sub(r"(.)\1+", r"\1", w)
+
+
+def _counted_spans(text: str, counted: frozenset[str]) -> list[Span]:
+    """Numbers the quantity reader leaves alone that count the asked noun: a number word ("five phases",
+    «خمس مراحل») or a year-like numeral ("2000 guests"), when that noun follows it."""
+    t = tables()
+    norm, index = normalize_with_offsets(text)
+    found = [(m.start("w"), m.end(), t.word_value[_key(m.group("w"))]) for m in t.word_re.finditer(norm)]
+    found += [(m.start(), m.end(), float(m.group(0))) for m in re.finditer(r"(?<![\d.,])\d{4}(?![\d.,]\d)", norm)]
+    out = []
+    for a, b, value in found:
+        nxt = _WORD.match(norm, b + 1) if norm[b : b + 1] == " " else None
+        if nxt and same_noun(nxt.group(0), counted):
+            sa, sb = index[a], index[b - 1] + 1
+            out.append(Span("number", sa, sb, text[sa:sb], (value, None, None)))
+    return out
 
 
 def _is_function_word(word: str) -> bool:
@@ -727,6 +831,8 @@ def _candidates(qtype: str, question: str, text: str, tlang: str) -> tuple[list[
     elif qtype == "count" and counted_noun(question):
         # "how many merchants" (no unit of the table) is not answered by "two countries" or "45 teams"
         spans = [s for s in spans if s.value[1] is None and (not counted or _counts(s, text, counted))]
+        taken = [(s.start, s.end) for s in spans]
+        spans += [s for s in _counted_spans(text, counted) if counted and _free(taken, s.start, s.end)]
     q_ids = {m.entity.id for m in gazetteer().find(question)}
     q_ids |= {tables().place_of[_key(m.group("n"))] for m in tables().place_re.finditer(normalize_arabic(question))}
     spans = [s for s in spans if not _echoed(s, question, q_ids)]

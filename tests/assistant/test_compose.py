@@ -101,9 +101,9 @@ def test_who_signed_lists_the_signatories_but_not_a_witness():
 
 def test_a_bare_number_is_answered_with_what_the_question_counts():
     sel, lang = selection(
-        "How many Rwandan engineers will be trained?", [cand("The MoU trains 40 engineers from Rwanda.", "en")]
+        "How many Rwandan technicians will be trained?", [cand("The MoU trains 40 technicians from Rwanda.", "en")]
     )
-    assert compose(sel, lang, lambda _d: None, lambda _d: []).lead.startswith("40 Rwandan engineers [1]")
+    assert compose(sel, lang, lambda _d: None, lambda _d: []).lead.startswith("40 Rwandan technicians [1]")
 
 
 def test_a_bare_number_in_the_other_language_gets_no_unchecked_noun():

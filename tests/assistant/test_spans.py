@@ -558,10 +558,10 @@ def test_a_number_with_a_unit_after_a_cue_stays_a_count():
     ("question", "sentence", "lang", "found"),
     [
         ("How many Ethiopian merchants have registered?", "It signed agreements with two countries.", "en", None),
-        ("How many women graduated?", "The forum brought together 45 teams of young Arabs.", "en", None),
-        ("How many women graduated?", "In all, 120 women graduated in June.", "en", "120"),
-        ("كم مهندساً مصرياً يستهدف المركز توظيفهم؟", "يستهدف المركز توظيف 800 مهندس مصري.", "ar", "800"),
-        ("كم مهندساً مصرياً يستهدف المركز توظيفهم؟", "وشارك في المنتدى 45 فريقاً.", "ar", None),
+        ("How many nurses graduated?", "The forum brought together 45 teams of young Arabs.", "en", None),
+        ("How many nurses graduated?", "In all, 120 nurses graduated in June.", "en", "120"),
+        ("كم فنياً مصرياً يستهدف المركز توظيفهم؟", "يستهدف المركز توظيف 800 فني مصري.", "ar", "800"),
+        ("كم فنياً مصرياً يستهدف المركز توظيفهم؟", "وشارك في المنتدى 45 فريقاً.", "ar", None),
     ],
 )
 def test_a_count_of_a_named_thing_needs_that_thing_after_the_number(question, sentence, lang, found):
@@ -597,7 +597,7 @@ def test_a_dateline_names_the_city_of_the_release(text, lang, city):
 @pytest.mark.parametrize(
     ("question", "sentence", "lang", "found"),
     [
-        ("How many engineers did it train?", "The centre trained between 1200 and 1500 engineers.", "en", "1500"),
+        ("How many technicians did it train?", "The centre trained between 1200 and 1500 technicians.", "en", "1500"),
         (
             "How many jobs will the project create?",
             "The number of jobs created will reach 5,000 by 2026.",
@@ -605,7 +605,7 @@ def test_a_dateline_names_the_city_of_the_release(text, lang, city):
             "5,000",
         ),
         ("كم عدد الوظائف التي سيوفرها المشروع؟", "وسيصل عدد الوظائف إلى 5000 خلال عامين.", "ar", "5000"),
-        ("How many engineers were trained?", "In total 800 were trained.", "en", "800"),
+        ("How many technicians were trained?", "In total 800 were trained.", "en", "800"),
         ("How many Red Sea ports will be upgraded?", "The plan upgrades 12 ports.", "en", "12"),
     ],
 )
