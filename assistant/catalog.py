@@ -1,16 +1,19 @@
-"""The catalog: documents, chunks and sentence vectors in SQLite, next to the vector index.
+"""The catalog: documents, chunks and sentence vectors in SQL, next to the vector index.
 
 The catalog is the index's source of truth and its commit point. An ingest run
 writes new vectors to the vector store first, then commits the catalog in one
 transaction, then deletes superseded vectors. Readers only trust vector-store
 ids the catalog knows, so a run killed at any point leaves the previous state
 queryable, and stray vectors are collected by the next run.
+
+The catalog is an SQLite file in the index folder by default, or a PostgreSQL database
+(``catalog.url``) that replicas on several hosts share. Both are reached through SQLAlchemy
+Core, so every query below is written once for both engines.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,56 +23,73 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 
 SCHEMA_VERSION = 1
 CHUNK_CACHE = 16384  # records kept in memory (~5 KB each with their float16 sentence vectors)
+_BATCH = 500  # ids per IN (...) list
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    doc_id TEXT PRIMARY KEY,
-    source TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    language TEXT NOT NULL,
-    title TEXT NOT NULL,
-    published TEXT,
-    text TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    dates TEXT NOT NULL DEFAULT '[]',
-    date_min TEXT,
-    date_max TEXT,
-    countries TEXT NOT NULL DEFAULT '[]',
-    translation_of TEXT,
-    ingested_at TEXT NOT NULL,
-    notes TEXT NOT NULL DEFAULT '[]',
-    vec BLOB,
-    stat TEXT
-);
-CREATE TABLE IF NOT EXISTS chunks (
-    id TEXT PRIMARY KEY,
-    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
-    ord INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    language TEXT NOT NULL,
-    text TEXT NOT NULL,
-    tokens TEXT NOT NULL,
-    sentences TEXT NOT NULL,
-    vec BLOB NOT NULL,
-    sent_vecs BLOB NOT NULL,
-    twin TEXT
-);
-CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
-CREATE TABLE IF NOT EXISTS records (
-    id TEXT PRIMARY KEY,
-    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
-    type TEXT NOT NULL,
-    year INTEGER,
-    data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS records_doc ON records(doc_id);
-"""
+_md = sa.MetaData()
+_meta = sa.Table("meta", _md, sa.Column("key", sa.Text, primary_key=True), sa.Column("value", sa.Text, nullable=False))
+_documents = sa.Table(
+    "documents",
+    _md,
+    sa.Column("doc_id", sa.Text, primary_key=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("language", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("published", sa.Text),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("content_hash", sa.Text, nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("dates", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("date_min", sa.Text),
+    sa.Column("date_max", sa.Text),
+    sa.Column("countries", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("translation_of", sa.Text),
+    sa.Column("ingested_at", sa.Text, nullable=False),
+    sa.Column("notes", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("vec", sa.LargeBinary),
+    sa.Column("stat", sa.Text),
+)
+_chunks = sa.Table(
+    "chunks",
+    _md,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("doc_id", sa.Text, sa.ForeignKey("documents.doc_id", ondelete="CASCADE"), nullable=False),
+    sa.Column("ord", sa.Integer, nullable=False),
+    sa.Column("start", sa.Integer, nullable=False),
+    sa.Column("end", sa.Integer, nullable=False),
+    sa.Column("language", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("tokens", sa.Text, nullable=False),
+    sa.Column("sentences", sa.Text, nullable=False),
+    sa.Column("vec", sa.LargeBinary, nullable=False),
+    sa.Column("sent_vecs", sa.LargeBinary, nullable=False),
+    sa.Column("twin", sa.Text),
+)
+_records = sa.Table(
+    "records",
+    _md,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("doc_id", sa.Text, sa.ForeignKey("documents.doc_id", ondelete="CASCADE"), nullable=False),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("year", sa.Integer),
+    sa.Column("data", sa.Text, nullable=False),
+)
+_INDEXES = (
+    sa.Index("chunks_doc", _chunks.c.doc_id),
+    sa.Index("records_doc", _records.c.doc_id),
+    # what a refresh compares with the sources folder, readable without the rows' text (a covering index)
+    sa.Index("documents_scan", _documents.c.doc_id, _documents.c.content_hash, _documents.c.source, _documents.c.stat),
+    sa.Index("documents_translation", _documents.c.translation_of),
+)
+# columns added after the first release (their values are filled by the next ingest)
+_ADDED_COLUMNS = (_chunks.c.twin, _documents.c.vec, _documents.c.stat)
+_WRITE = "taawun_write"  # execution option: this transaction writes (SQLite takes its write lock first)
+_LOCK_KEY = 0x7461617775  # PostgreSQL advisory lock id of the index's single writer ("taawu")
 
 
 class CatalogError(RuntimeError):
@@ -131,6 +151,20 @@ _DOC_COLS = (
     "notes",
 )
 _JSON_DOC = {"dates", "countries", "notes"}
+_CHUNK_COLS = (
+    "id",
+    "doc_id",
+    "ord",
+    "start",
+    "end",
+    "language",
+    "text",
+    "tokens",
+    "sentences",
+    "vec",
+    "sent_vecs",
+    "twin",
+)
 
 
 def _f16(a: np.ndarray) -> bytes:
@@ -141,10 +175,151 @@ def _unf16(b: bytes, dim: int) -> np.ndarray:
     return np.frombuffer(b, dtype=np.float16).reshape(-1, dim)
 
 
+def _batches(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    for i in range(0, len(ids), _BATCH):
+        yield ids[i : i + _BATCH]
+
+
+def is_url(target: Path | str) -> bool:
+    return isinstance(target, str) and "://" in target
+
+
+def _engine(target: Path | str) -> sa.Engine:
+    if not is_url(target):
+        engine = sa.create_engine(f"sqlite:///{target}", connect_args={"check_same_thread": False})
+        _sqlite_transactions(engine)
+        return engine
+    url = sa.make_url(str(target))
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")  # psycopg 3, the driver the `postgres` extra installs
+    shown = url.render_as_string(hide_password=True)
+    try:
+        return sa.create_engine(url, pool_pre_ping=True)
+    except ImportError as exc:
+        raise CatalogError(f"catalog.url {shown} needs the 'postgres' extra: pip install -e '.[postgres]'") from exc
+    except sa_exc.ArgumentError as exc:
+        raise CatalogError(f"catalog.url {shown}: {exc}") from exc
+
+
+def _sqlite_transactions(engine: sa.Engine) -> None:
+    """SQLite transactions begun by us, not by the driver: a writer takes the write lock when it starts
+    (BEGIN IMMEDIATE, so two writers queue instead of failing at their first write), a reader reads one
+    WAL snapshot and takes no lock."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi: Any, _record: Any) -> None:
+        dbapi.isolation_level = None
+        dbapi.execute("PRAGMA foreign_keys=ON")
+        dbapi.execute("PRAGMA synchronous=FULL")
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+
+
+class CatalogWriter:
+    """The writes of one catalog transaction (see :meth:`Catalog.transaction`)."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._c = conn
+
+    def write_document(self, doc: DocRecord, chunks: Sequence[ChunkRecord], vec: np.ndarray | None = None) -> None:
+        """Replace a document and all its chunks; ``vec`` is its mean chunk vector."""
+        self.delete_document(doc.doc_id)
+        row = {
+            c: json.dumps(getattr(doc, c), ensure_ascii=False) if c in _JSON_DOC else getattr(doc, c) for c in _DOC_COLS
+        }
+        self._c.execute(sa.insert(_documents), [{**row, "vec": None if vec is None else _f16(vec)}])
+        if chunks:
+            self._c.execute(sa.insert(_chunks), [_chunk_row(c) for c in chunks])
+
+    def delete_document(self, doc_id: str) -> None:
+        # chunks and records go with it (ON DELETE CASCADE on both engines)
+        self._c.execute(sa.delete(_documents).where(_documents.c.doc_id == doc_id))
+
+    def write_records(self, doc_id: str, records: Sequence[dict[str, Any]]) -> None:
+        self._c.execute(sa.delete(_records).where(_records.c.doc_id == doc_id))
+        if records:
+            rows = [
+                {"id": r["id"], "doc_id": doc_id, "type": r["type"], "year": r.get("year"),
+                 "data": json.dumps(r, ensure_ascii=False)}
+                for r in records
+            ]  # fmt: skip
+            self._c.execute(sa.insert(_records), rows)
+
+    def set_twins(self, twins: dict[str, str | None], unlinked_docs: Iterable[str] = ()) -> None:
+        """Point chunks at their translation's aligned chunk; documents that lost their translation lose them all."""
+        unlinked = [{"d": d} for d in unlinked_docs]
+        if unlinked:
+            self._c.execute(sa.update(_chunks).where(_chunks.c.doc_id == sa.bindparam("d")).values(twin=None), unlinked)
+        if twins:
+            stmt = sa.update(_chunks).where(_chunks.c.id == sa.bindparam("c")).values(twin=sa.bindparam("t"))
+            self._c.execute(stmt, [{"c": c, "t": t} for c, t in twins.items()])
+
+    def set_stats(self, stats: dict[str, str | None]) -> None:
+        """Record the stat key each document's file had when its content hash was taken."""
+        if stats:
+            stmt = sa.update(_documents).where(_documents.c.doc_id == sa.bindparam("d")).values(stat=sa.bindparam("s"))
+            self._c.execute(stmt, [{"d": d, "s": s} for d, s in stats.items()])
+
+    def set_translation_of(self, doc_id: str, other: str | None) -> None:
+        self._c.execute(sa.update(_documents).where(_documents.c.doc_id == doc_id).values(translation_of=other))
+
+    def set_doc_vectors(self, vectors: dict[str, np.ndarray]) -> None:
+        if vectors:
+            stmt = sa.update(_documents).where(_documents.c.doc_id == sa.bindparam("d")).values(vec=sa.bindparam("v"))
+            self._c.execute(stmt, [{"d": d, "v": _f16(v)} for d, v in vectors.items()])
+
+    def set_meta(self, key: str, value: str) -> None:
+        _put_meta(self._c, key, value)
+
+
+def _chunk_row(c: ChunkRecord) -> dict[str, Any]:
+    return {
+        "id": c.id, "doc_id": c.doc_id, "ord": c.ord, "start": c.start, "end": c.end, "language": c.language,
+        "text": c.text, "tokens": " ".join(c.tokens), "sentences": json.dumps(c.sentences),
+        "vec": _f16(c.vec), "sent_vecs": _f16(c.sent_vecs), "twin": c.twin,
+    }  # fmt: skip
+
+
+def _put_meta(conn: sa.Connection, key: str, value: str) -> None:
+    # update-or-insert, written once for both engines (writers are serialised, see Catalog.transaction)
+    if conn.execute(sa.update(_meta).where(_meta.c.key == key).values(value=value)).rowcount == 0:
+        conn.execute(sa.insert(_meta).values(key=key, value=value))
+
+
 class Catalog:
-    def __init__(self, path: Path, *, create: bool = True) -> None:
-        """Open the catalog; with ``create=False`` (reading commands) nothing is ever written."""
-        self.path = path
+    def __init__(self, target: Path | str, *, create: bool = True) -> None:
+        """Open the catalog at ``target``, an SQLite file path or a database URL (``postgresql://…``).
+
+        With ``create=False`` (reading commands) nothing is ever written.
+        """
+        self.url = target if is_url(target) else None
+        self.path = None if self.url else Path(target)
+        self.where = sa.make_url(str(target)).render_as_string(hide_password=True) if self.url else str(self.path)
+        if self.path is not None:
+            self._check_file(create)
+        self._lock = threading.RLock()  # guards the chunk cache
+        # Chunk records are immutable per id (ids carry the content hash); cache the hot ones.
+        # The cache is dropped whenever the generation changes, so a removed chunk is never served.
+        self._cache: OrderedDict[str, ChunkRecord] = OrderedDict()
+        self._cache_gen = -1
+        self._vectors_checked_gen = -1  # the generation whose vector counts matched (see missing_vectors)
+        self._engine = _engine(target)
+        with self._errors():
+            if create:
+                self._create()
+            else:
+                self._check_schema()
+            version = self.get_meta("schema_version")
+        if version is None and create:
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
+        elif version is None or int(version) != SCHEMA_VERSION:
+            raise CatalogError(f"index schema {version} != {SCHEMA_VERSION}; run `taawun ingest --rebuild`")
+
+    def _check_file(self, create: bool) -> None:
+        path = self.path
+        assert path is not None
         if not create and not path.is_file():
             raise CatalogError(f"no index at {path.parent} (run `taawun ingest`)")
         if path.is_file() and path.stat().st_size == 0:
@@ -154,139 +329,165 @@ class Catalog:
             )
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        # Chunk records are immutable per id (ids carry the content hash); cache the hot ones.
-        # The cache is dropped whenever the generation changes, so a removed chunk is never served.
-        self._cache: OrderedDict[str, ChunkRecord] = OrderedDict()
-        self._cache_gen = -1
-        self._vectors_checked_gen = -1  # the generation whose vector counts matched (see missing_vectors)
+
+    @property
+    def shared(self) -> bool:
+        """True for a database server that other hosts' replicas write too (not a file in the index folder)."""
+        return self.url is not None
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Database errors as CatalogError, with the way out."""
         try:
-            self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA synchronous=FULL")
-            if create:
-                self._db.execute("PRAGMA journal_mode=WAL")
-                self._db.executescript(_SCHEMA)
-                self._migrate()
-            else:
-                self._check_schema()
-            version = self.get_meta("schema_version")
-        except sqlite3.DatabaseError as exc:
+            yield
+        except sa_exc.SQLAlchemyError as exc:
+            detail = getattr(exc, "orig", None) or exc
+            if self.shared:
+                raise CatalogError(f"the index catalog at {self.where} is unavailable ({detail})") from exc
             raise CatalogError(
-                f"the index catalog {path} is unreadable ({exc}); run `taawun ingest --rebuild`"
+                f"the index catalog {self.where} is unreadable ({detail}); run `taawun ingest --rebuild`"
             ) from exc
-        if version is None and create:
-            self.set_meta("schema_version", str(SCHEMA_VERSION))
-        elif version is None or int(version) != SCHEMA_VERSION:
-            raise CatalogError(f"index schema {version} != {SCHEMA_VERSION}; run `taawun ingest --rebuild`")
+
+    @contextmanager
+    def _read(self) -> Iterator[sa.Connection]:
+        with self._errors(), self._engine.connect() as conn:
+            yield conn  # closing rolls the read transaction back: the next read sees newer commits
+
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        with self._errors(), self._engine.connect().execution_options(**{_WRITE: True}) as conn, conn.begin():
+            yield conn
+
+    def _create(self) -> None:
+        if self.path is not None:  # WAL is a property of the file, set once, outside any transaction
+            raw = self._engine.raw_connection()
+            try:
+                raw.cursor().execute("PRAGMA journal_mode=WAL")
+            finally:
+                raw.close()
+        with self._write() as conn:
+            if self.shared:  # replicas starting together on an empty database create it once
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_KEY + 1)))
+            _md.create_all(conn, tables=[_meta, _documents, _chunks, _records], checkfirst=True)
+            self._migrate(conn)
+            # the row every writer locks first (see transaction), so it must exist before the first one
+            if conn.execute(sa.select(_meta.c.value).where(_meta.c.key == "generation")).first() is None:
+                conn.execute(sa.insert(_meta).values(key="generation", value="0"))
 
     def _check_schema(self) -> None:
         """A reader's check that this is a current catalog (a writer creates or migrates it instead)."""
-        tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if not {"meta", "documents", "chunks", "records"} <= tables:
-            found = ", ".join(sorted(tables)) or "none"
-            raise CatalogError(
-                f"the index catalog {self.path} is incomplete (tables: {found}); run `taawun ingest --rebuild`"
-            )
-        chunk_cols = {r[1] for r in self._db.execute("PRAGMA table_info(chunks)")}
-        record_cols = {r[1] for r in self._db.execute("PRAGMA table_info(records)")}
+        with self._read() as conn:
+            insp = sa.inspect(conn)
+            tables = set(insp.get_table_names())
+            if not {"meta", "documents", "chunks", "records"} <= tables:
+                if self.shared and not tables & {"meta", "documents"}:
+                    raise CatalogError(f"no index in the catalog database {self.where} (run `taawun ingest`)")
+                found = ", ".join(sorted(tables)) or "none"
+                raise CatalogError(
+                    f"the index catalog {self.where} is incomplete (tables: {found}); run `taawun ingest --rebuild`"
+                )
+            chunk_cols = {c["name"] for c in insp.get_columns("chunks")}
+            record_cols = {c["name"] for c in insp.get_columns("records")}
         if "twin" not in chunk_cols or "data" not in record_cols:
-            raise CatalogError(f"the index at {self.path.parent} is from an older version; run `taawun ingest`")
+            raise CatalogError(f"the index at {self.where} is from an older version; run `taawun ingest`")
 
     def migrate(self) -> None:
         """Bring a catalog opened for reading up to date before it is written (a service opens it to read,
-        then refreshes through the same connection)."""
-        with self._lock:
-            try:
-                self._migrate()
-            except sqlite3.DatabaseError as exc:
-                raise CatalogError(
-                    f"the index catalog {self.path} is unreadable ({exc}); run `taawun ingest --rebuild`"
-                ) from exc
+        then refreshes through the same object)."""
+        with self._write() as conn:
+            self._migrate(conn)
 
-    def _migrate(self) -> None:
-        """Columns added after the first release (their values are filled by the next ingest)."""
-        for table, column, kind in (
-            ("chunks", "twin", "TEXT"),
-            ("documents", "vec", "BLOB"),
-            ("documents", "stat", "TEXT"),
-        ):
-            cols = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
-            if column not in cols:
-                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
-        # What a refresh compares with the sources folder, readable without the rows' text (a covering index)
-        self._db.execute("CREATE INDEX IF NOT EXISTS documents_scan ON documents(doc_id, content_hash, source, stat)")
-        self._db.execute("CREATE INDEX IF NOT EXISTS documents_translation ON documents(translation_of)")
+    @staticmethod
+    def _migrate(conn: sa.Connection) -> None:
+        """Apply the schema changes made since the first release, on either engine."""
+        insp = sa.inspect(conn)
+        for col in _ADDED_COLUMNS:
+            if col.name not in {c["name"] for c in insp.get_columns(col.table.name)}:
+                kind = col.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f"ALTER TABLE {col.table.name} ADD COLUMN {col.name} {kind}")
+        for index in _INDEXES:
+            index.create(conn, checkfirst=True)
         # The first register stored records in columns; records are derived data, so the old
         # table is replaced and the pipeline id marked stale, which makes the next ingest re-extract them.
-        if "data" not in {r[1] for r in self._db.execute("PRAGMA table_info(records)")}:
-            records_ddl = _SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS records") :]
-            self._db.executescript(  # one transaction: a crash leaves the old table or the migrated one
-                f"BEGIN IMMEDIATE; DROP TABLE records; {records_ddl}"
-                "UPDATE meta SET value='migrated' WHERE key='pipeline'; COMMIT;"
-            )
+        if "data" not in {c["name"] for c in insp.get_columns("records")}:
+            _records.drop(conn)
+            _records.create(conn)
+            conn.execute(sa.update(_meta).where(_meta.c.key == "pipeline").values(value="migrated"))
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._engine.dispose()
 
     # --- meta --------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
-        with self._lock:
-            row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-        return row[0] if row else None
+        with self._read() as conn:
+            value = conn.execute(sa.select(_meta.c.value).where(_meta.c.key == key)).scalar()
+        return None if value is None else str(value)
 
     def set_meta(self, key: str, value: str) -> None:
-        with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        with self._write() as conn:
+            _put_meta(conn, key, value)
 
     def generation(self) -> int:
-        try:
-            return int(self.get_meta("generation") or 0)
-        except sqlite3.DatabaseError as exc:
-            raise CatalogError(f"the index catalog is unreadable ({exc}); run `taawun ingest --rebuild`") from exc
+        return int(self.get_meta("generation") or 0)
 
     @property
     def dim(self) -> int:
         return int(self.get_meta("dim") or 0)
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write; bumps the generation so readers reload derived indexes."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+    def transaction(self) -> Iterator[CatalogWriter]:
+        """One atomic write; bumps the generation so readers (on every replica) reload derived indexes.
+
+        Writers are serialised: SQLite's BEGIN IMMEDIATE, and on a server the generation row, which
+        every writer locks first (FOR UPDATE) and readers never wait for.
+        """
+        with self._write() as conn:
+            gen = conn.execute(sa.select(_meta.c.value).where(_meta.c.key == "generation").with_for_update()).scalar()
+            yield CatalogWriter(conn)
+            _put_meta(conn, "generation", str(int(gen or 0) + 1))
+
+    @contextmanager
+    def writer_lock(self) -> Iterator[bool]:
+        """The index's one-writer lock across hosts (a PostgreSQL advisory lock held for a whole ingest
+        run); yields False when another host's run holds it. An SQLite catalog lives in one folder,
+        whose lock file does this job, so it always yields True."""
+        if not self.shared:
+            yield True
+            return
+        with self._errors(), self._engine.connect() as conn:
+            got = bool(conn.execute(sa.select(sa.func.pg_try_advisory_lock(_LOCK_KEY))).scalar())
+            conn.commit()
             try:
-                yield self._db
-                gen = int((self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone() or ["0"])[0])
-                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(gen + 1),))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+                yield got
+            finally:
+                if got:
+                    conn.execute(sa.select(sa.func.pg_advisory_unlock(_LOCK_KEY)))
+                    conn.commit()
 
     # --- documents ---------------------------------------------------------
     @staticmethod
-    def _doc(row: sqlite3.Row | tuple[Any, ...]) -> DocRecord:
+    def _doc(row: Sequence[Any]) -> DocRecord:
         d = dict(zip(_DOC_COLS, row, strict=True))
         for k in _JSON_DOC:
             d[k] = json.loads(d[k])
         return DocRecord(**d)
 
     def documents(self, with_text: bool = False) -> list[DocRecord]:
-        cols = ", ".join(c if (c != "text" or with_text) else "'' AS text" for c in _DOC_COLS)
-        with self._lock:
-            rows = self._db.execute(f"SELECT {cols} FROM documents ORDER BY doc_id").fetchall()
-        return [self._doc(r) for r in rows]
+        cols = [_documents.c[c] if (c != "text" or with_text) else sa.literal("").label("text") for c in _DOC_COLS]
+        with self._read() as conn:
+            rows = conn.execute(sa.select(*cols)).all()
+        # ordered here, not in SQL: code-point order on both engines (a server's collation may differ)
+        return sorted((self._doc(r) for r in rows), key=lambda d: d.doc_id)
 
     def document(self, doc_id: str) -> DocRecord | None:
-        with self._lock:
-            row = self._db.execute(f"SELECT {', '.join(_DOC_COLS)} FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        cols = [_documents.c[c] for c in _DOC_COLS]
+        with self._read() as conn:
+            row = conn.execute(sa.select(*cols).where(_documents.c.doc_id == doc_id)).first()
         return self._doc(row) if row else None
 
     def doc_states(self) -> dict[str, tuple[str, str]]:
         """doc_id -> (content_hash, source)."""
-        with self._lock:
-            return {r[0]: (r[1], r[2]) for r in self._db.execute("SELECT doc_id, content_hash, source FROM documents")}
+        return {d: (h, s) for d, (h, s, _) in self.scan_states().items()}
 
     def scan_states(self) -> dict[str, tuple[str, str, str | None]]:
         """doc_id -> (content_hash, source, stat): what a refresh compares its sources folder with.
@@ -294,52 +495,37 @@ class Catalog:
         ``stat`` is the file's stat key when the content was last hashed (see ingest.refresh.stat_key),
         or None when unknown (a catalog from before the column, or a file changed too recently to trust).
         """
-        with self._lock:
-            return {
-                r[0]: (r[1], r[2], r[3])
-                for r in self._db.execute("SELECT doc_id, content_hash, source, stat FROM documents")
-            }
-
-    @staticmethod
-    def set_stats(db: sqlite3.Connection, stats: dict[str, str | None]) -> None:
-        """Record the stat key each document's file had when its content hash was taken."""
-        db.executemany("UPDATE documents SET stat=? WHERE doc_id=?", [(v, d) for d, v in stats.items()])
+        d = _documents.c
+        with self._read() as conn:
+            rows = conn.execute(sa.select(d.doc_id, d.content_hash, d.source, d.stat)).all()
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
     def record_stats(self, stats: dict[str, str | None]) -> None:
         """``set_stats`` in a transaction of its own that leaves the generation alone: the stat keys are a
         cache of "this file still has the hashed content", so readers have nothing to reload."""
-        if not stats:
-            return
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self.set_stats(self._db, stats)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        if stats:
+            with self._write() as conn:
+                CatalogWriter(conn).set_stats(stats)
 
     def linked_to(self, doc_ids: Iterable[str]) -> dict[str, str]:
         """doc_id -> translation_of for the documents whose translation is one of ``doc_ids``."""
-        ids = list(doc_ids)
+        d = _documents.c
         out: dict[str, str] = {}
-        with self._lock:
-            for i in range(0, len(ids), 500):
-                part = ids[i : i + 500]
-                marks = ",".join("?" * len(part))
-                q = f"SELECT doc_id, translation_of FROM documents WHERE translation_of IN ({marks})"
-                out.update(self._db.execute(q, part))
+        with self._read() as conn:
+            for part in _batches(list(doc_ids)):
+                out.update(conn.execute(sa.select(d.doc_id, d.translation_of).where(d.translation_of.in_(part))).all())
         return out
 
     def translation_of(self, doc_id: str) -> str | None:
-        with self._lock:
-            row = self._db.execute("SELECT translation_of FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
-        return row[0] if row else None
+        with self._read() as conn:
+            found = conn.execute(sa.select(_documents.c.translation_of).where(_documents.c.doc_id == doc_id)).first()
+        return found[0] if found else None
 
     def language_counts(self) -> dict[str, int]:
         """Chunks per language: what each of the vector store's collections must hold."""
-        with self._lock:
-            return dict(self._db.execute("SELECT language, COUNT(*) FROM chunks GROUP BY language").fetchall())
+        c = _chunks.c
+        with self._read() as conn:
+            return dict(conn.execute(sa.select(c.language, sa.func.count()).group_by(c.language)).all())
 
     def missing_vectors(self, index: Any) -> str | None:
         """Why ``index`` cannot serve this catalog (a collection holds fewer vectors than there are
@@ -363,79 +549,31 @@ class Catalog:
         )
 
     def chunk_counts(self) -> dict[str, int]:
-        with self._lock:
-            return dict(self._db.execute("SELECT doc_id, COUNT(*) FROM chunks GROUP BY doc_id").fetchall())
-
-    @staticmethod
-    def write_document(
-        db: sqlite3.Connection, doc: DocRecord, chunks: Sequence[ChunkRecord], vec: np.ndarray | None = None
-    ) -> None:
-        """Replace a document and all its chunks (inside a transaction); ``vec`` is its mean chunk vector."""
-        db.execute("DELETE FROM documents WHERE doc_id=?", (doc.doc_id,))
-        vals = [
-            json.dumps(getattr(doc, c), ensure_ascii=False) if c in _JSON_DOC else getattr(doc, c) for c in _DOC_COLS
-        ]
-        cols = ", ".join(_DOC_COLS)
-        db.execute(
-            f"INSERT INTO documents ({cols}, vec) VALUES ({', '.join('?' * (len(_DOC_COLS) + 1))})",
-            [*vals, None if vec is None else _f16(vec)],
-        )
-        db.executemany(
-            'INSERT INTO chunks (id, doc_id, ord, start, "end", language, text, tokens, sentences, vec, sent_vecs, '
-            "twin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                (
-                    c.id,
-                    c.doc_id,
-                    c.ord,
-                    c.start,
-                    c.end,
-                    c.language,
-                    c.text,
-                    " ".join(c.tokens),
-                    json.dumps(c.sentences),
-                    _f16(c.vec),
-                    _f16(c.sent_vecs),
-                    c.twin,
-                )
-                for c in chunks
-            ],
-        )
-
-    @staticmethod
-    def set_twins(db: sqlite3.Connection, twins: dict[str, str | None], unlinked_docs: Iterable[str] = ()) -> None:
-        """Point chunks at their translation's aligned chunk; documents that lost their translation lose them all."""
-        db.executemany("UPDATE chunks SET twin=NULL WHERE doc_id=?", [(d,) for d in unlinked_docs])
-        db.executemany("UPDATE chunks SET twin=? WHERE id=?", [(t, c) for c, t in twins.items()])
+        c = _chunks.c
+        with self._read() as conn:
+            return dict(conn.execute(sa.select(c.doc_id, sa.func.count()).group_by(c.doc_id)).all())
 
     def doc_vectors(self) -> dict[str, tuple[str, np.ndarray]]:
         """doc_id -> (language, mean chunk vector) for every document that has one."""
-        dim = self.dim
-        with self._lock:
-            rows = self._db.execute("SELECT doc_id, language, vec FROM documents WHERE vec IS NOT NULL").fetchall()
-        return {d: (lang, _unf16(v, dim)[0]) for d, lang, v in rows}
-
-    @staticmethod
-    def delete_document(db: sqlite3.Connection, doc_id: str) -> None:
-        db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+        dim, d = self.dim, _documents.c
+        with self._read() as conn:
+            rows = conn.execute(sa.select(d.doc_id, d.language, d.vec).where(d.vec.is_not(None))).all()
+        return {doc: (lang, _unf16(v, dim)[0]) for doc, lang, v in rows}
 
     # --- chunks ------------------------------------------------------------
     def chunk_ids(self) -> set[str]:
-        with self._lock:
-            return {r[0] for r in self._db.execute("SELECT id FROM chunks")}
+        with self._read() as conn:
+            return set(conn.execute(sa.select(_chunks.c.id)).scalars())
 
     def chunk_count(self) -> int:
-        with self._lock:
-            return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+        with self._read() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(_chunks)).scalar() or 0)
 
-    def _chunks(self, where: str, args: Sequence[Any]) -> list[ChunkRecord]:
+    def _chunks(self, ids: Sequence[str]) -> list[ChunkRecord]:
         dim = self.dim
-        with self._lock:
-            rows = self._db.execute(
-                'SELECT id, doc_id, ord, start, "end", language, text, tokens, sentences, vec, sent_vecs, twin '
-                f"FROM chunks {where}",
-                args,
-            ).fetchall()
+        cols = [_chunks.c[c] for c in _CHUNK_COLS]
+        with self._read() as conn:
+            rows = [r for part in _batches(ids) for r in conn.execute(sa.select(*cols).where(_chunks.c.id.in_(part)))]
         return [
             ChunkRecord(
                 r[0],
@@ -474,45 +612,43 @@ class Catalog:
                 else:
                     self._cache.move_to_end(cid)
                     out[cid] = rec
-            for i in range(0, len(missing), 500):
-                part = missing[i : i + 500]
-                for c in self._chunks(f"WHERE id IN ({','.join('?' * len(part))})", part):
-                    out[c.id] = c
-                    self._cache[c.id] = c
+            for c in self._chunks(missing):
+                out[c.id] = c
+                self._cache[c.id] = c
             while len(self._cache) > CHUNK_CACHE:
                 self._cache.popitem(last=False)
         return {cid: out[cid] for cid in ids if cid in out}
 
     def doc_chunk_ids(self, doc_id: str) -> list[str]:
         """A document's chunk ids in order (one indexed look-up: nothing is read for the other documents)."""
-        with self._lock:
-            return [r[0] for r in self._db.execute("SELECT id FROM chunks WHERE doc_id=? ORDER BY ord", (doc_id,))]
+        c = _chunks.c
+        with self._read() as conn:
+            return list(conn.execute(sa.select(c.id).where(c.doc_id == doc_id).order_by(c.ord)).scalars())
 
     def doc_chunks(self, doc_id: str) -> list[ChunkRecord]:
         got = self.chunks(self.doc_chunk_ids(doc_id))
         return list(got.values())
 
-    def iter_tokens(self) -> Iterator[tuple[str, str, str, list[str]]]:
-        """(chunk id, doc id, language, tokens) for every chunk, for the lexical index."""
-        with self._lock:
-            rows = self._db.execute("SELECT id, doc_id, language, tokens FROM chunks ORDER BY id").fetchall()
-        for cid, doc_id, lang, toks in rows:
+    def iter_tokens(self, ids: Iterable[str] | None = None) -> Iterator[tuple[str, str, str, list[str]]]:
+        """(chunk id, doc id, language, tokens) for every chunk (or those in ``ids``), for the lexical
+        index, in chunk-id order."""
+        c = _chunks.c
+        stmt = sa.select(c.id, c.doc_id, c.language, c.tokens)
+        with self._read() as conn:
+            if ids is None:
+                rows = conn.execute(stmt).all()
+            else:
+                rows = [r for part in _batches(list(ids)) for r in conn.execute(stmt.where(c.id.in_(part)))]
+        for cid, doc_id, lang, toks in sorted(rows, key=lambda r: r[0]):
             yield cid, doc_id, lang, toks.split()
 
     # --- register ----------------------------------------------------------
     def records(self) -> list[dict[str, Any]]:
         """Every register record, with its document id."""
-        with self._lock:
-            rows = self._db.execute("SELECT doc_id, data FROM records ORDER BY doc_id, id").fetchall()
-        return [{**json.loads(data), "doc_id": doc_id} for doc_id, data in rows]
-
-    @staticmethod
-    def write_records(db: sqlite3.Connection, doc_id: str, records: Sequence[dict[str, Any]]) -> None:
-        db.execute("DELETE FROM records WHERE doc_id=?", (doc_id,))
-        db.executemany(
-            "INSERT INTO records (id, doc_id, type, year, data) VALUES (?,?,?,?,?)",
-            [(r["id"], doc_id, r["type"], r.get("year"), json.dumps(r, ensure_ascii=False)) for r in records],
-        )
+        r = _records.c
+        with self._read() as conn:
+            rows = conn.execute(sa.select(r.doc_id, r.id, r.data)).all()
+        return [{**json.loads(data), "doc_id": doc_id} for doc_id, _, data in sorted(rows, key=lambda x: (x[0], x[1]))]
 
 
 def vector_metadata(c: ChunkRecord) -> dict[str, Any]:

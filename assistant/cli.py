@@ -117,6 +117,10 @@ def rebuild(settings: Any, progress: Callable[[str, int, int], None] | None) -> 
     from ingest.refresh import index_lock
 
     target = settings.index_dir
+    if settings.catalog.url:
+        # A shared catalog serves other hosts meanwhile: re-embed everything in place. The run commits
+        # in one transaction at its end, so every replica answers from the old index until then.
+        return build_assistant(settings).refresh(progress=progress, force=True)
     if settings.chroma.url:
         # A server collection cannot be swapped atomically: clear it and re-ingest in place.
         with index_lock(target):

@@ -58,7 +58,7 @@ def open_index(settings: Settings, dim: int = 384) -> Index:
 
 
 def open_catalog(settings: Settings, create: bool = True) -> Catalog:
-    return Catalog(settings.index_dir / CATALOG_FILE, create=create)
+    return Catalog(settings.catalog.url or settings.index_dir / CATALOG_FILE, create=create)
 
 
 def make_generator(settings: Settings) -> Generator:

@@ -17,15 +17,16 @@ generation then lags behind the catalog's (readers detect that and rebuild).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from scipy import sparse
@@ -360,6 +361,38 @@ def stored_generation(path: Path) -> int | None:
         return int(_Store(path).manifest()["generation"])
     except (OSError, ValueError):
         return None
+
+
+class TokenSource(Protocol):
+    """Where the chunks' tokens live (the catalog)."""
+
+    def chunk_ids(self) -> set[str]: ...
+
+    def iter_tokens(self, ids: Iterable[str] | None = None) -> Iterator[tuple[str, str, str, list[str]]]: ...
+
+
+MAX_MEMORY_SEGMENTS = 8  # an index caught up in memory only is merged back into one base past this
+
+
+def catch_up(lex: LexicalIndex, source: TokenSource, generation: int, path: Path | None = None) -> LexicalIndex:
+    """``lex`` brought to the chunks ``source`` holds now, labelled ``generation``.
+
+    For a replica whose index lags behind commits made elsewhere (another host's ingest, or a
+    killed run): the change is found by comparing chunk ids, which are immutable per content, so
+    only the new chunks' tokens are read, not the index's. The result is the same index a full
+    rebuild gives. With ``path`` (the local copy, reflecting ``lex``), the change is appended there
+    too, so the next start of this replica begins from it.
+    """
+    live = source.chunk_ids()
+    removed = sorted(set(lex.ids) - live)
+    added = list(source.iter_tokens(sorted(live - set(lex.ids))))
+    if path is not None and append_changes(path, lex.generation, generation, removed, added):
+        with contextlib.suppress(OSError, ValueError):
+            return LexicalIndex.load(path, reuse=lex)
+    segs = [*lex.segments, Segment.from_items(added, removes=removed)]
+    if len(segs) > MAX_MEMORY_SEGMENTS:
+        segs = [merge(segs, base=True)]
+    return LexicalIndex(segs, generation, lex.k1, lex.b)
 
 
 def append_changes(path: Path, since: int, generation: int, removed: Sequence[str], added: Iterable[Item]) -> bool:

@@ -24,7 +24,7 @@ from pydantic import ConfigDict
 
 from assistant.calibrate import LANGS, Calibration, meta_key
 from assistant.catalog import Catalog, ChunkRecord, DocRecord
-from assistant.lexical import LexicalIndex
+from assistant.lexical import LexicalIndex, catch_up
 from assistant.protocols import Embedder, Index
 from assistant.settings import RetrievalSettings
 from assistant.text import detect_language, tokenize
@@ -165,6 +165,7 @@ class SearchEngine:
         self._docs: dict[str, DocRecord] = {}
         self._gen = -1
         self._cal: Calibration | None = None
+        self._pipeline: str | None = None  # the catalog's chunking pipeline when the lexical index was last read
         self._lock = threading.Lock()
 
     # --- derived state, reloaded when the catalog generation changes -------------
@@ -175,18 +176,38 @@ class SearchEngine:
         with self._lock:
             if gen == self._gen:
                 return
-            lex = None
-            if self.lexical_path and self.lexical_path.is_file():
-                try:
-                    lex = LexicalIndex.load(self.lexical_path, reuse=self._lex)  # reads only new segments
-                except (OSError, ValueError, KeyError):
-                    lex = None
-            if lex is None or lex.generation != gen:
-                # The file lags behind a just-committed (or interrupted) ingest: rebuild in memory.
-                lex = LexicalIndex.build(self.catalog.iter_tokens(), generation=gen)
-            self._lex = lex
+            self._lex = self._lexical(gen)
             self._docs = {d.doc_id: d for d in self.catalog.documents()}
             self._gen = gen
+
+    def _lexical(self, gen: int) -> LexicalIndex:
+        """The BM25 index at generation ``gen``: the local copy when current, else caught up with the catalog.
+
+        A local copy lags when another replica's ingest committed (a shared catalog), or this folder's
+        ingest was killed; catching up reads only the chunks that changed since. A replica starting
+        on an empty folder builds it once from the catalog, and keeps it for its next start.
+        """
+        path, shared = self.lexical_path, self.catalog.shared
+        # chunk ids name content, not how it was tokenised: across a pipeline change, only a rebuild is right
+        pipeline, seen = self.catalog.get_meta("pipeline"), self._pipeline
+        self._pipeline = pipeline
+        lex = None
+        if path and path.is_file():
+            try:
+                lex = LexicalIndex.load(path, reuse=self._lex)  # reads only new segments
+            except (OSError, ValueError, KeyError):
+                lex = None
+        base = lex if lex is not None else self._lex
+        if base is not None and base.generation != gen and pipeline != seen:
+            base = None
+        if base is None:
+            lex = LexicalIndex.build(self.catalog.iter_tokens(), generation=gen)
+            if shared and path:  # kept in this replica's folder for its next start
+                lex.save(path)
+            return lex
+        if base.generation == gen:
+            return base
+        return catch_up(base, self.catalog, gen, path if (shared and lex is not None) else None)
 
     @property
     def documents(self) -> dict[str, DocRecord]:

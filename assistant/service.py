@@ -7,7 +7,6 @@ commands which do not need a model never load one.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -154,7 +153,7 @@ class Assistant:
             return
         try:  # vectors lost from the store would otherwise answer "the sources do not say"
             lost = self.catalog.missing_vectors(self.index)
-        except (CatalogError, IndexUnavailable, sqlite3.DatabaseError):
+        except (CatalogError, IndexUnavailable):
             lost = None  # an unreadable index is reported by the answer path below
         if lost:
             lang = detect_language(raw[:5000]) or "en"
@@ -180,14 +179,10 @@ class Assistant:
                 return
             prepared: Prepared = self.chain.invoke({"question": q, "history": hist, "filters": f})
             yield from self._generate(prepared, t0)
-        except (IndexUnavailable, CatalogError, sqlite3.DatabaseError) as exc:
+        except (IndexUnavailable, CatalogError) as exc:
             log.error("index unavailable: %s", exc)
             lang = detect_language(q) or "en"
-            why = (
-                str(exc)
-                if not isinstance(exc, sqlite3.DatabaseError)
-                else (f"the index catalog is unreadable ({exc}); run `taawun ingest --rebuild`")
-            )
+            why = str(exc)
             yield Answer(q, lang, message("unavailable", lang, why=why), True, status="unavailable")
             return
         except cpu.EncoderBusy as exc:
@@ -353,12 +348,17 @@ class Assistant:
         force: bool = False,
         progress: Callable[[str, int, int], None] | None = None,
     ) -> Any:
-        from ingest.refresh import Refresher, index_lock
+        from ingest.refresh import IngestLocked, Refresher, index_lock
 
         catalog = self._open_catalog(create=True)
 
         def run() -> Any:
-            with index_lock(self.settings.index_dir):
+            with index_lock(self.settings.index_dir), catalog.writer_lock() as mine:
+                if not mine:
+                    raise IngestLocked(
+                        f"another host's ingest run is writing the shared catalog at {catalog.where}; "
+                        "try again when it ends"
+                    )
                 # An injected embedder names its own model; the configured one is known without loading it.
                 model_id = (
                     self._embedder.model_id if self._embedder is not None else compose.embedder_model_id(self.settings)
@@ -423,7 +423,7 @@ class Assistant:
             raise Refused(f"refused: {doc_id!r} is not inside the sources folder")
         path.unlink(missing_ok=True)
         remove_sidecar(sources, path.name)
-        return self.refresh(progress=progress)
+        return self.refresh([path], progress=progress)  # just this document: the rest may be another host's
 
     @staticmethod
     def _empty_report() -> Any:
@@ -454,5 +454,5 @@ class Assistant:
             if problem := cat.missing_vectors(index):
                 out["problem"] = problem
             return out
-        except (CatalogError, IndexUnavailable, sqlite3.DatabaseError) as exc:
+        except (CatalogError, IndexUnavailable) as exc:
             return {"error": str(exc)}

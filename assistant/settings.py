@@ -32,6 +32,19 @@ class IndexSettings(_Section):
     backend: Literal["chroma", "memory"] = "chroma"
 
 
+class CatalogSettings(_Section):
+    url: str = ""
+
+    @field_validator("url")
+    @classmethod
+    def _database_url(cls, v: str) -> str:
+        v = v.strip()
+        scheme = v.split("://", 1)[0] if "://" in v else ""
+        if v and not scheme.startswith(("postgresql", "postgres", "sqlite")):
+            raise ValueError(f"catalog.url must be postgresql://user@host:port/db, or empty for the SQLite file: {v!r}")
+        return v
+
+
 class ChromaSettings(_Section):
     url: str = ""
     timeout_s: float = 10.0
@@ -136,6 +149,7 @@ class Settings(BaseSettings):
     generator: Literal["extractive", "llm"] = "extractive"
     sources: SourcesSettings = SourcesSettings()
     index: IndexSettings = IndexSettings()
+    catalog: CatalogSettings = CatalogSettings()
     chroma: ChromaSettings = ChromaSettings()
     embedding: EmbeddingSettings = EmbeddingSettings()
     cpu: CPUSettings = CPUSettings()

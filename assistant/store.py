@@ -177,6 +177,15 @@ class ChromaIndex:
                 self._client.delete_collection(f"{self._name}-{lang}")
         self._cols.clear()
 
+    def close(self) -> None:
+        """Release the client: an embedded store's files are shared by every client of one folder in a
+        process, and stay open until the last of them closes."""
+        with self._lock:
+            self._cols.clear()
+            close = getattr(self._client, "close", None)
+            if callable(close):
+                close()
+
 
 class MemoryIndex:
     """Brute-force numpy index: exact, for tests and as the benchmark floor."""

@@ -324,9 +324,9 @@ def build_index(size: str, *, force: bool = False) -> dict[str, Any]:
         index.upsert([c.id for c in chunks], np.stack([c.vec for c in chunks]), [vector_metadata(c) for c in chunks])
         timings["chroma"] += time.perf_counter() - t
         t = time.perf_counter()
-        with cat.transaction() as db:
+        with cat.transaction() as w:
             for doc, cs in batch:
-                cat.write_document(db, doc, cs)
+                w.write_document(doc, cs)
         timings["catalog"] += time.perf_counter() - t
         n_chunks += len(chunks)
         batch.clear()
@@ -410,9 +410,9 @@ def build_index(size: str, *, force: bool = False) -> dict[str, Any]:
     flush(batch)
 
     m["meta"]["pipeline"] = refresher.pipeline_id  # what this code's chunker produced
-    with cat.transaction() as db:
+    with cat.transaction() as w:
         for k, v in m["meta"].items():
-            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (k, v))
+            w.set_meta(k, v)
     t = time.perf_counter()
     write_lexical(cat, lexical_path(settings))
     timings["lexical"] = time.perf_counter() - t
@@ -510,25 +510,25 @@ def _backfill_v5(cat: Any) -> None:
     Uses the ingest's own ``document_vector`` and ``chunk_twins``, so the fixture behaves
     like a v5 ingest of it.
     """
-    from assistant.catalog import _f16
     from ingest.refresh import chunk_twins, document_vector
 
     docs = cat.documents()
     chunks = {d.doc_id: cat.doc_chunks(d.doc_id) for d in docs}
-    doc_rows, twin_rows = [], []
+    doc_vecs: dict[str, np.ndarray] = {}
+    twins: dict[str, str | None] = {}
     for d in docs:
         cs = chunks[d.doc_id]
         if not cs:
             continue
-        doc_rows.append((_f16(document_vector(np.stack([c.vec for c in cs]))), d.doc_id))
+        doc_vecs[d.doc_id] = document_vector(np.stack([c.vec for c in cs]))
         theirs = chunks.get(d.translation_of or "", [])
         if theirs:
             forward, _ = chunk_twins(cs, theirs)
-            twin_rows += [(twin, c.id) for c, twin in zip(cs, forward, strict=True)]
-    with cat.transaction() as db:
-        db.executemany("UPDATE documents SET vec=? WHERE doc_id=?", doc_rows)
-        db.executemany("UPDATE chunks SET twin=? WHERE id=?", twin_rows)
-    log(f"backfilled {len(doc_rows)} document vectors, {sum(t is not None for t, _ in twin_rows)} twins")
+            twins.update((c.id, twin) for c, twin in zip(cs, forward, strict=True))
+    with cat.transaction() as w:
+        w.set_doc_vectors(doc_vecs)
+        w.set_twins(twins)
+    log(f"backfilled {len(doc_vecs)} document vectors, {sum(t is not None for t in twins.values())} twins")
 
 
 def provenance(size: str) -> dict[str, list[int]]:

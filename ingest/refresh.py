@@ -31,7 +31,7 @@ import numpy as np
 
 from assistant.catalog import Catalog, ChunkRecord, DocRecord, vector_metadata
 from assistant.compose import lexical_path
-from assistant.lexical import LexicalIndex, append_changes, stored_generation
+from assistant.lexical import LexicalIndex, append_changes, catch_up, stored_generation
 from assistant.protocols import Embedder, Index
 from assistant.settings import Settings
 from assistant.text import detect_language, tokenize
@@ -88,6 +88,7 @@ class IngestReport:
     vectors_removed: int = 0  # stray vectors (of an interrupted run) deleted from the store
     seconds: float = 0.0
     index_dir: str = ""
+    kept_elsewhere: int = 0  # shared catalog: indexed documents not in this host's sources folder, kept
 
     def of(self, action: str) -> list[DocOutcome]:
         return [d for d in self.documents if d.action == action]
@@ -106,6 +107,7 @@ class IngestReport:
             "vectors_removed": self.vectors_removed,
             "seconds": round(self.seconds, 3),
             "index_dir": self.index_dir,
+            "kept_elsewhere": self.kept_elsewhere,
             "documents": [asdict(d) for d in self.documents],
         }
 
@@ -505,6 +507,10 @@ class Refresher:
             (lambda d: True) if not scope_paths else (lambda d: any(self._covers(p, sources / d) for p in scope_paths))
         )
         removed = sorted(d for d in known if d not in present and in_scope(d))
+        if removed and self.catalog.shared and not scope_paths:
+            # A shared catalog also holds documents added on other hosts, from their own sources
+            # folders: a file missing here is no reason to remove it (`taawun remove` removes one).
+            report.kept_elsewhere, removed = len(removed), []
 
         self._embed(todo, report)
         self._extract_records(todo)
@@ -527,9 +533,9 @@ class Refresher:
             rp = rp2 if rp2.exists() else rp
         if not self._covers(sources, rp):
             raise IngestError(f"{p} is outside the sources folder {sources}; use `taawun add {p}` to copy it in")
-        if not rp.exists():
+        if not rp.exists() and self.catalog.document(rp.relative_to(sources.resolve()).as_posix()) is None:
             raise IngestError(f"{p} does not exist")
-        return rp
+        return rp  # a deleted file the catalog still holds: refreshing it removes it
 
     @staticmethod
     def _covers(root: Path, p: Path) -> bool:
@@ -699,30 +705,31 @@ class Refresher:
             or cat.get_meta("pipeline") != self.pipeline_id
         )
         since = cat.generation()  # the lexical index must reflect it to take just this commit's changes
+        same_pipeline = cat.get_meta("pipeline") == self.pipeline_id
         if changed:
-            with cat.transaction() as db:
+            with cat.transaction() as w:
                 for d in removed:
-                    cat.delete_document(db, d)
+                    w.delete_document(d)
                 for p in todo:
-                    cat.write_document(db, p.doc, p.chunks, p.vec)
-                    cat.write_records(db, p.doc.doc_id, p.records)
-                cat.set_stats(db, stats or {})  # with the hashes they vouch for
+                    w.write_document(p.doc, p.chunks, p.vec)
+                    w.write_records(p.doc.doc_id, p.records)
+                w.set_stats(stats or {})  # with the hashes they vouch for
                 for d, other in links.items():
                     if d not in {p.doc.doc_id for p in todo}:
-                        db.execute("UPDATE documents SET translation_of=? WHERE doc_id=?", (other, d))
+                        w.set_translation_of(d, other)
                 unlinked = [d for d, other in links.items() if other is None]
-                cat.set_twins(db, twins, unlinked)
+                w.set_twins(twins, unlinked)
                 if new_chunks:
-                    db.execute("INSERT OR REPLACE INTO meta VALUES ('dim', ?)", (str(int(new_chunks[0].vec.shape[0])),))
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('embedding_model', ?)", (self.model_id,))
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('pipeline', ?)", (self.pipeline_id,))
+                    w.set_meta("dim", str(int(new_chunks[0].vec.shape[0])))
+                w.set_meta("embedding_model", self.model_id)
+                w.set_meta("pipeline", self.pipeline_id)
         self._ensure_calibration()
         lex = lexical_path(self.settings)
         if changed:  # only the touched documents' chunks: O(change), not O(index)
             added = [(c.id, c.doc_id, c.language, " ".join(c.tokens).split()) for c in new_chunks]  # as stored
-            write_lexical(cat, lex, since, old_ids, added)
+            write_lexical(cat, lex, since, old_ids, added, same_pipeline)
         elif stored_generation(lex) != cat.generation():  # missing, legacy, or left behind by a killed run
-            write_lexical(cat, lex)
+            write_lexical(cat, lex, same_pipeline=same_pipeline)
         stale = [i for i in old_ids if i not in new_ids]
         if stale:
             self.index.delete(stale)
@@ -848,15 +855,25 @@ def write_lexical(
     since: int | None = None,
     removed: Sequence[str] = (),
     added: Sequence[tuple[str, str, str, list[str]]] = (),
+    same_pipeline: bool = False,
 ) -> None:
     """Bring the BM25 index at ``path`` to the catalog's generation.
 
     When it reflects generation ``since`` and one commit (deleting the chunk ids ``removed``,
-    adding the chunks ``added``) led from there to now, only that change is appended; otherwise
-    (a first run, a killed run, a legacy file) it is rebuilt from every chunk.
+    adding the chunks ``added``) led from there to now, only that change is appended. When it lags
+    further (commits by another replica, a killed run) and the chunking pipeline is unchanged
+    (``same_pipeline``: chunk ids name content, not how it was tokenised), it catches up with what
+    changed since. Otherwise (a first run, a legacy file) it is rebuilt from every chunk.
     """
     gen = catalog.generation()
     if since is not None and gen == since + 1 and append_changes(path, since, gen, removed, added):
+        return
+    try:  # behind by commits another replica made (a shared catalog): take just what changed since
+        lex = LexicalIndex.load(path)
+    except (OSError, ValueError, KeyError):
+        lex = None
+    if same_pipeline and lex is not None and lex.generation <= gen:
+        catch_up(lex, catalog, gen, path)
         return
     LexicalIndex.build(catalog.iter_tokens(), generation=gen).save(path)
 

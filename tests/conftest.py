@@ -72,3 +72,40 @@ def indexed(settings, fake_embedder):
     a = build_assistant(settings, embedder=fake_embedder)
     a.refresh()
     return a
+
+
+# --- PostgreSQL (a shared catalog) ------------------------------------------------------
+@pytest.fixture(scope="session")
+def postgres_admin() -> Iterator[str]:
+    """A PostgreSQL server: the one `.ci/run` starts (TAAWUN_TEST_POSTGRES_URL), else a throwaway one.
+
+    Without either, the tests that need it are skipped locally but fail in CI, where they must run.
+    """
+    import os
+    import tempfile
+
+    from tests.helpers import free_port, start_postgres
+
+    url = os.environ.get("TAAWUN_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    # not under pytest's root-only temp folder: as root the server runs as the `postgres` user
+    root = Path(tempfile.mkdtemp(prefix="taawun-pg-"))
+    try:
+        url, stop = start_postgres(root, free_port())
+    except (FileNotFoundError, OSError) as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no PostgreSQL server here: {exc}")
+    yield url
+    stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_admin: str) -> str:
+    """A new, empty database for one test."""
+    from tests.helpers import fresh_database
+
+    return fresh_database(postgres_admin)

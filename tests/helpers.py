@@ -98,3 +98,64 @@ def start_chroma(path: Path, port: int, timeout: float = 60) -> Any:
             time.sleep(0.3)
     proc.kill()
     raise RuntimeError("chroma run did not become ready")
+
+
+def start_postgres(root: Path, port: int, timeout: float = 60) -> tuple[str, Any]:
+    """A throwaway PostgreSQL server on 127.0.0.1 (Debian's binaries), ready when this returns.
+
+    Returns its admin URL and a function that stops it. initdb refuses to run as root, so as root the
+    cluster belongs to the ``postgres`` user that Debian's package creates.
+    """
+    import glob
+    import shutil
+    import subprocess
+    import time
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        raise FileNotFoundError("no PostgreSQL server binaries (apt-get install postgresql)")
+    bindir = Path(found[-1]).parent
+    data = root / "pgdata"
+    data.mkdir(parents=True)
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+        shutil.chown(data, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    subprocess.run(
+        [*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "taawun", "-E", "UTF8"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    opts = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off"
+    pg_ctl = [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(data / "log")]
+    subprocess.run([*pg_ctl, "-o", opts, "-w", "-t", str(int(timeout)), "start"], check=True, stdout=subprocess.DEVNULL)
+
+    def stop() -> None:
+        subprocess.run([*pg_ctl, "-m", "immediate", "stop"], check=False, stdout=subprocess.DEVNULL)
+
+    deadline = time.time() + timeout
+    url = f"postgresql://taawun@127.0.0.1:{port}/postgres"
+    while time.time() < deadline:
+        if (
+            subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL).returncode
+            == 0
+        ):
+            return url, stop
+        time.sleep(0.3)
+    stop()
+    raise RuntimeError("PostgreSQL did not become ready")
+
+
+def fresh_database(admin_url: str) -> str:
+    """A new empty database on the server at ``admin_url``; its URL."""
+    import secrets
+
+    import sqlalchemy as sa
+
+    name = f"t_{secrets.token_hex(6)}"
+    engine = sa.create_engine(sa.make_url(admin_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return str(sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False))

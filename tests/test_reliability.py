@@ -81,6 +81,8 @@ def test_corrupted_catalog_while_serving_gives_a_clear_error_and_rebuild_recover
 
     from assistant import cli
 
+    # `taawun ingest --rebuild` runs in a process of its own: no client of the old store files is open there
+    a.index.close()
     monkeypatch.setattr("assistant.compose.make_embedder", lambda s: fake_embedder)
     report = cli.rebuild(settings, None)
     assert report.counts()["updated"] + report.counts()["added"] == 5

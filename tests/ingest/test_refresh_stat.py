@@ -109,6 +109,14 @@ def test_force_reads_everything(settings, fake_embedder, reads, no_racy):
     assert len(reads) == 5 and r.counts()["updated"] == 5
 
 
+def _columns(path):
+    db = sqlite3.connect(path)
+    try:
+        return {r[1] for r in db.execute("PRAGMA table_info(documents)")}
+    finally:
+        db.close()
+
+
 def test_catalog_without_stat_column_is_migrated(tmp_path):
     path = tmp_path / "catalog.sqlite"
     Catalog(path).close()
@@ -120,7 +128,7 @@ def test_catalog_without_stat_column_is_migrated(tmp_path):
     reader = Catalog(path, create=False)  # readers do not need it
     assert reader.documents() == []
     reader.migrate()  # what a refresh through a service's reading catalog does first
-    assert "stat" in {r[1] for r in reader._db.execute("PRAGMA table_info(documents)")}
+    assert "stat" in _columns(path)
     reader.close()
     db = sqlite3.connect(path)
     db.execute("DROP INDEX documents_scan")
@@ -128,5 +136,5 @@ def test_catalog_without_stat_column_is_migrated(tmp_path):
     db.commit()
     db.close()
     cat = Catalog(path)
-    assert "stat" in {r[1] for r in cat._db.execute("PRAGMA table_info(documents)")}
+    assert "stat" in _columns(path)
     assert cat.scan_states() == {}
