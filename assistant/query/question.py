@@ -255,6 +255,16 @@ _NO_AMOUNT_START = re.compile(
     ),
     re.I,
 )
+# Rates that releases state as a percentage ("the interest rate", «سعر الفائدة», «معدل النمو») ask for a
+# share, under the same conditions as the money nouns; a rate in general ("the deforestation rate") does not.
+_RATE_NOUNS = re.compile(
+    normalize_arabic(
+        r"\b(?:interest|growth|inflation|unemployment|penetration|literacy|tax|discount|adoption|enrol?lment|"
+        r"poverty|vacancy)\s+rates?\b|\brates?\s+of\s+(?:interest|growth|inflation|unemployment|return)\b|"
+        r"(?<!\w)[وفب]?(?:ال)?(?:سعر|أسعار|معدل|معدلات)\s+(?:ال)?(?:فائدة|فوائد|نمو|تضخم|بطالة|انتشار|أمية|ضريبة)(?!\w)"
+    ),
+    re.I,
+)
 _YES_NO_AR = re.compile(normalize_arabic(r"^\s*[وف]?هل(?!\s+(?:تعرف|تعلم|يمكنك|يمكن|ممكن))(?!\w)"))
 
 
@@ -353,6 +363,8 @@ def _part_types(text: str) -> set[str]:
     types = {t for t, _, _, firm in _cue_hits(norm) if firm or not yes_no}
     bare_kam = "_count" in types  # "كم تبلغ قيمة المنحة" asks for money
     types.discard("_count")
+    if not types and not _NO_AMOUNT_START.search(norm) and _RATE_NOUNS.search(norm):
+        types = {"percent"}
     if not types and not _NO_AMOUNT_START.search(norm) and _AMOUNT_NOUNS.search(norm):
         types = {"amount"}
     if bare_kam and not types:

@@ -811,6 +811,38 @@ def _echoed(span: Span, question: str, q_ids: set[str]) -> bool:
     return span.kind in ("person", "place", "company") and _key(span.text) in _key(question)
 
 
+#: rates that releases give as a percentage, in both languages: a question about one is answered only by
+#: a percentage in a clause that names it ("40% of transactions" is no interest rate)
+RATE_WORDS = (
+    ("interest", "فائده", "فوائد"),
+    ("growth", "grow", "grew", "نمو", "نما", "ينمو"),  # "the sector grew by 16.3%" states its growth rate
+    ("inflation", "تضخم"),
+    ("unemployment", "بطاله"),
+    ("penetration", "انتشار"),
+    ("literacy", "اميه"),
+    ("tax", "taxes", "ضريبه", "ضرائب"),
+)
+
+
+def _rate_stems(question: str) -> frozenset[str]:
+    """Stems, in both languages, of the rate the question asks about ("interest rate", «سعر الفائدة»)."""
+    if not re.search(
+        r"\brates?\b|(?<!\w)[وفب]?(?:ال)?(?:سعر|اسعار|معدل|معدلات|نسبه)(?!\w)", normalize_arabic(question)
+    ):
+        return frozenset()
+    asked = set(tokenize(question))
+    return frozenset(
+        st for forms in RATE_WORDS if asked & {t for f in forms for t in _stems(f)} for f in forms for st in _stems(f)
+    )
+
+
+def _about(span: Span, text: str, stems: frozenset[str]) -> bool:
+    """Does the span's clause name one of ``stems``?"""
+    before = re.split(r"[,.;:،؛()]", text[max(0, span.start - 80) : span.start])[-1]
+    after = re.split(r"[,.;:،؛()]", text[span.end : span.end + 80])[0]
+    return any(set(_stems(w)) & stems for w in _WORD.findall(before) + _WORD.findall(after))
+
+
 def _candidates(qtype: str, question: str, text: str, tlang: str) -> tuple[list[Span], list[str]]:
     kinds = QTYPE_KINDS[qtype]
     units = tables().units
@@ -833,6 +865,8 @@ def _candidates(qtype: str, question: str, text: str, tlang: str) -> tuple[list[
         spans = [s for s in spans if s.value[1] is None and (not counted or _counts(s, text, counted))]
         taken = [(s.start, s.end) for s in spans]
         spans += [s for s in _counted_spans(text, counted) if counted and _free(taken, s.start, s.end)]
+    if qtype == "percent" and (rate := _rate_stems(question)):
+        spans = [s for s in spans if _about(s, text, rate)]
     q_ids = {m.entity.id for m in gazetteer().find(question)}
     q_ids |= {tables().place_of[_key(m.group("n"))] for m in tables().place_re.finditer(normalize_arabic(question))}
     spans = [s for s in spans if not _echoed(s, question, q_ids)]
