@@ -255,7 +255,7 @@ def _xquad_material() -> dict[str, Any]:
         para_sents[(lang, para)] = sents
         para_vec[(lang, para)] = _unit(np.mean([c.vec for c in chunks[d]], axis=0))
     meta = {k: cat.get_meta(k) for k in ("dim", "embedding_model", "pipeline")}
-    cal_key = next(k for (k,) in cat._db.execute("SELECT key FROM meta WHERE key LIKE 'calibration:%'"))
+    cal_key = next(k for k in cat.meta_items() if k.startswith("calibration:"))
     meta[cal_key] = cat.get_meta(cal_key)
     # How well "mean of sentence vectors" stands in for a real chunk vector (reported).
     cos = [float(_unit(c.sent_vecs.mean(axis=0)) @ c.vec) for cs in chunks.values() for c in cs]
