@@ -487,6 +487,26 @@ class Catalog:
         # ordered here, not in SQL: code-point order on both engines (a server's collation may differ)
         return sorted((self._doc(r) for r in rows), key=lambda d: d.doc_id)
 
+    def document_keys(self) -> dict[str, tuple[str, str, str | None]]:
+        """doc_id -> (content hash, ingested at, translation_of): what changes whenever a document's
+        record does (a re-ingest stamps ``ingested_at``; linking a translation sets ``translation_of``),
+        read through the narrow columns only."""
+        d = _documents.c
+        with self._read() as conn:
+            rows = conn.execute(sa.select(d.doc_id, d.content_hash, d.ingested_at, d.translation_of)).all()
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    def documents_by_id(self, doc_ids: Iterable[str]) -> list[DocRecord]:
+        """The records of ``doc_ids`` (without their text); unknown ids are left out."""
+        cols = [_documents.c[c] if c != "text" else sa.literal("").label("text") for c in _DOC_COLS]
+        with self._read() as conn:
+            rows = [
+                r
+                for part in _batches(list(doc_ids))
+                for r in conn.execute(sa.select(*cols).where(_documents.c.doc_id.in_(part)))
+            ]
+        return [self._doc(r) for r in rows]
+
     def document(self, doc_id: str) -> DocRecord | None:
         cols = [_documents.c[c] for c in _DOC_COLS]
         with self._read() as conn:

@@ -165,7 +165,8 @@ class SearchEngine:
         self._docs: dict[str, DocRecord] = {}
         self._gen = -1
         self._cal: Calibration | None = None
-        self._pipeline: str | None = None  # the catalog's chunking pipeline when the lexical index was last read
+        self._doc_keys: dict[str, tuple[str, str, str | None]] = {}  # what _docs was read at
+        self._pipeline: str | None = None  # the catalog's ingest pipeline when derived state was last read
         self._lock = threading.Lock()
 
     # --- derived state, reloaded when the catalog generation changes -------------
@@ -176,11 +177,26 @@ class SearchEngine:
         with self._lock:
             if gen == self._gen:
                 return
-            self._lex = self._lexical(gen)
-            self._docs = {d.doc_id: d for d in self.catalog.documents()}
+            # chunk ids and the document keys below name content, not how it was processed: after a
+            # change of the ingest pipeline, everything derived is read again
+            pipeline = self.catalog.get_meta("pipeline")
+            moved, self._pipeline = pipeline != self._pipeline, pipeline
+            self._lex = self._lexical(gen, moved)
+            self._docs = self._documents(moved)
             self._gen = gen
 
-    def _lexical(self, gen: int) -> LexicalIndex:
+    def _documents(self, full: bool) -> dict[str, DocRecord]:
+        """Document records after a commit: only the changed ones are read again (a refresh of one
+        release must not re-read a large index's every record on the next question)."""
+        keys = self.catalog.document_keys()
+        old, seen = ({}, {}) if full else (self._docs, self._doc_keys)
+        changed = {d for d, k in keys.items() if seen.get(d) != k or d not in old}
+        docs = {d: old[d] for d in keys if d not in changed}
+        docs.update((r.doc_id, r) for r in self.catalog.documents_by_id(changed))
+        self._doc_keys = keys
+        return {d: docs[d] for d in sorted(docs)}
+
+    def _lexical(self, gen: int, moved: bool) -> LexicalIndex:
         """The BM25 index at generation ``gen``: the local copy when current, else caught up with the catalog.
 
         A local copy lags when another replica's ingest committed (a shared catalog), or this folder's
@@ -188,9 +204,6 @@ class SearchEngine:
         on an empty folder builds it once from the catalog, and keeps it for its next start.
         """
         path, shared = self.lexical_path, self.catalog.shared
-        # chunk ids name content, not how it was tokenised: across a pipeline change, only a rebuild is right
-        pipeline, seen = self.catalog.get_meta("pipeline"), self._pipeline
-        self._pipeline = pipeline
         lex = None
         if path and path.is_file():
             try:
@@ -198,8 +211,8 @@ class SearchEngine:
             except (OSError, ValueError, KeyError):
                 lex = None
         base = lex if lex is not None else self._lex
-        if base is not None and base.generation != gen and pipeline != seen:
-            base = None
+        if base is not None and base.generation != gen and moved:
+            base = None  # chunk ids name content, not how it was tokenised: only a rebuild is right
         if base is None:
             lex = LexicalIndex.build(self.catalog.iter_tokens(), generation=gen)
             if shared and path:  # kept in this replica's folder for its next start
