@@ -339,10 +339,6 @@ def _editor_line(inc: dict[str, Any]) -> str:
     )
 
 
-INCREMENTAL_HEADERS = ["doc", "seconds", "embed s", "other s", "texts embedded", "chunks added", "profiled"]
-INCREMENTAL_HEADERS += ["visible after", "first query after s"]
-
-
 def md_incremental(inc: dict[str, Any], big: dict[str, Any] | None) -> list[str]:
     md = [
         f"## Incremental refresh: one new release into {inc['index_chunks_before']} chunks (warm assistant)",
@@ -364,7 +360,7 @@ def md_incremental(inc: dict[str, Any], big: dict[str, Any] | None) -> list[str]
                 "profiled",
                 "visible after",
                 "first query after s",
-            ],  # fmt: skip
+            ],
             [
                 [
                     r["doc"],
