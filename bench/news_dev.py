@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.news_dev                 # writes bench/results/news-dev.{md,json}
     .venv/bin/python -m bench.news_dev --out NAME      # another results name
     .venv/bin/python -m bench.news_dev --ablations     # plus the baseline and ablated-rule rows
+    .venv/bin/python -m bench.news_dev --set newsdev2  # the second set: bench/results/news-dev2.{md,json}
 
 ``bench/newsdev/docs`` holds 16 invented press releases (8 English, 8 Arabic; every
 person, figure and company in them is fictional) about MCIT, NTRA, ITIDA, Egypt Post
@@ -12,6 +13,14 @@ both languages with different details, and confusable pairs (two Central Asian M
 two regulator MoUs, two foreign delivery centres, two training programmes).
 ``bench/newsdev/questions.jsonl`` asks 64 journalist-style questions in the gold-set
 schema of ``assistant/data/gold.jsonl`` (kinds en, ar, cross, multi, unanswerable).
+
+``--set newsdev2`` runs the second set, ``bench/newsdev2`` (12 releases, 6 English and 6
+Arabic, 48 questions), written after the first had been tuned on, in styles the first
+lacks: a visit with four agreements, a 34-country summit, a 2005 release ("Cairo, Sept.
+12, 2005"), a loan in tranches, a cooperation fact buried in paragraph 4, a postponed
+forum, a Hijri-plus-Gregorian dateline, partner names spelt several ways («الإمارات
+العربية المتحدة», «الإمارات», «الـITU»), a joint statement, two MoUs with one partner
+years apart, Egyptian Arabic-English code-switching in quotes and numbers as words.
 
 A fresh index is built in a temporary folder under bench/work/ from the founding
 corpus (knowledge/sources/*.txt) plus the news documents, through the product's ingest
@@ -45,12 +54,15 @@ DOCS_DIR = NEWS_DIR / "docs"
 QUESTIONS = NEWS_DIR / "questions.jsonl"
 FOUNDING = ROOT / "knowledge" / "sources"
 KINDS = ("en", "ar", "cross", "multi", "unanswerable")
+# Set name -> its default results name; each set is indexed with the founding corpus only,
+# never with the other set, so the first set's figures do not move when the second is added.
+SETS = {"newsdev": "news-dev", "newsdev2": "news-dev2"}
 
 
-def corpus() -> dict[str, str]:
+def corpus(docs_dir: Path = DOCS_DIR) -> dict[str, str]:
     """File name -> text: the founding corpus plus the news documents (names do not collide)."""
     docs: dict[str, str] = {}
-    for folder in (FOUNDING, DOCS_DIR):
+    for folder in (FOUNDING, docs_dir):
         for p in sorted(folder.glob("*.txt")):
             assert p.name not in docs, f"duplicate document name {p.name}"
             docs[p.name] = p.read_text(encoding="utf-8")
@@ -111,6 +123,7 @@ def to_markdown(
     rows: list[dict[str, Any]],
     meta: dict[str, Any],
     extra: list[str] | None = None,
+    set_name: str = "newsdev",
 ) -> str:
     s = summary
     lines = [
@@ -118,7 +131,7 @@ def to_markdown(
         f"`{meta['command']}` · {meta['documents']} documents ({meta['news_documents']} news + founding corpus) · "
         f"{s['questions']} questions · {meta['machine']['date']} · {meta['machine']['cpus']} CPUs · "
         f"{meta['seconds']:.0f} s\n",
-        "Invented press releases nobody tuned the answer stage for (bench/newsdev/). "
+        f"Invented press releases nobody tuned the answer stage for (bench/{set_name}/). "
         "Scoring: `assistant.evaluate.score` (fact recall = share of a question's facts whose variant the "
         "answer holds; language = the answer's own words). First gold = the first citation is a gold document.\n",
         "| metric | value |",
@@ -208,7 +221,8 @@ def ablation_lines(ablations: dict[str, dict[str, Any]]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", default="news-dev", help="results name under bench/results (default news-dev)")
+    ap.add_argument("--set", default="newsdev", choices=sorted(SETS), help="which set (default newsdev)")
+    ap.add_argument("--out", default=None, help="results name under bench/results (default: news-dev, news-dev2)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary index folder")
     ap.add_argument("--ablations", action="store_true", help="also the baseline and ablated-rule rows")
     args = ap.parse_args(argv)
@@ -216,8 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     # SQLite connection of the thread that opened it, and a lowered-priority ingest runs in another one.
     os.environ.setdefault("TAAWUN_CPU_INGEST_NICE", "0")
     t0 = time.perf_counter()
-    docs = corpus()
-    items = load_gold(QUESTIONS)
+    news_dir = ROOT / "bench" / args.set
+    docs = corpus(news_dir / "docs")
+    items = load_gold(news_dir / "questions.jsonl")
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="news-dev-", dir=WORK_DIR))
     try:
@@ -237,13 +252,15 @@ def main(argv: list[str] | None = None) -> int:
     meta = {
         "command": "python -m bench.news_dev " + " ".join(argv if argv is not None else sys.argv[1:]),
         "documents": len(docs),
-        "news_documents": len(list(DOCS_DIR.glob("*.txt"))),
+        "news_documents": len(list((news_dir / "docs").glob("*.txt"))),
         "machine": machine(),
         "seconds": time.perf_counter() - t0,
     }
-    md = to_markdown(summary, kinds, rows, meta, ablation_lines(ablations))
+    md = to_markdown(summary, kinds, rows, meta, ablation_lines(ablations), args.set)
     write_results(
-        args.out, {"meta": meta, "summary": summary, "kinds": kinds, "rows": rows, "ablations": ablations}, md
+        args.out or SETS[args.set],
+        {"meta": meta, "summary": summary, "kinds": kinds, "rows": rows, "ablations": ablations},
+        md,
     )
     print(md.split("\n## Per question")[0])
     return 0
