@@ -55,7 +55,7 @@ CHROMA_BIN = str(ROOT / ".venv" / "bin" / "chroma")
 XQ_INDEX = WORK_DIR / "xquad" / "index"
 XQ_SOURCES = WORK_DIR / "xquad" / "sources"
 BUILD_VERSION = 2
-SIZES = {"small": 100, "10k": 10_000, "100k": 100_000}
+SIZES = {"small": 100, "1k": 1_000, "10k": 10_000, "100k": 100_000}
 SMALL_PARAS = 50  # paragraphs per language in the "small" index
 
 

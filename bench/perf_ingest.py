@@ -339,7 +339,7 @@ def _editor_line(inc: dict[str, Any]) -> str:
     )
 
 
-def md_incremental(inc: dict[str, Any], big: dict[str, Any] | None) -> list[str]:
+def md_incremental(inc: dict[str, Any], big: dict[str, Any] | None, small: dict[str, Any] | None = None) -> list[str]:
     md = [
         f"## Incremental refresh: one new release into {inc['index_chunks_before']} chunks (warm assistant)",
         "",
@@ -385,17 +385,20 @@ def md_incremental(inc: dict[str, Any], big: dict[str, Any] | None) -> list[str]
         "",
     ]
     md += [_editor_line(inc), ""]
-    if big:
-        md += [_editor_line(big), ""]
-    if big:
+    for other in (small, big):
+        if other:
+            md += [_editor_line(other), ""]
+    for other in (small, big):
+        if not other:
+            continue
         md += [
-            f"Same at {big['index_chunks_before']} chunks (beyond the brief's 10k; shows how the refresh scales): "
-            f"no-op refresh {big['noop_refresh']['seconds']} s on the fresh copy, "
-            f"{big.get('noop_refresh_again', {}).get('seconds', '-')} s again; runs "
+            f"Same at {other['index_chunks_before']} chunks (how the refresh scales): "
+            f"no-op refresh {other['noop_refresh']['seconds']} s on the fresh copy, "
+            f"{other.get('noop_refresh_again', {}).get('seconds', '-')} s again; runs "
             + ", ".join(
                 f"{r['seconds']} s (embed {r['embed_s']} s, other {round(r['seconds'] - r['embed_s'], 2)} s, "
                 f"first query after {r.get('first_query_after_s', '-')} s)"
-                for r in big["runs"]
+                for r in other["runs"]
             )
             + ".",
             "",
@@ -456,16 +459,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "incremental" in only:
         payload["incremental"] = incremental(1 if args.quick else 3)
         if not args.quick:
+            payload["incremental_1k"] = incremental(2, "1k", profile=False)
             payload["incremental_100k"] = incremental(2, "100k", profile=False)
     if "grid" in only:
         grid = embed_grid(16 if args.quick else 64, (1, 4, 16) if args.quick else (1, 4, 8, 16, 32), (1, 2))
         payload["embedding_grid"] = grid
     if args.only:
-        previous_sections(name, payload, ["full_build", "incremental", "incremental_100k", "embedding_grid"])
+        previous_sections(
+            name, payload, ["full_build", "incremental", "incremental_1k", "incremental_100k", "embedding_grid"]
+        )
     payload["bench_process_vmhwm_mb"] = vm_hwm_mb()
     md = ["# Ingest throughput (2 CPU cores, real e5-small embeddings)", ""]
     md += md_full(payload["full_build"]) if "full_build" in payload else []
-    md += md_incremental(payload["incremental"], payload.get("incremental_100k")) if "incremental" in payload else []
+    if "incremental" in payload:
+        md += md_incremental(payload["incremental"], payload.get("incremental_100k"), payload.get("incremental_1k"))
     if "embedding_grid" in payload:
         kept = payload.get("kept_from", {}).get("embedding_grid")
         md += md_grid(payload["embedding_grid"])
