@@ -248,6 +248,22 @@ def _quantity(norm: str, a: int, b: int, mantissa: float, scale: str | None, lan
     return kind, start, b, (mantissa, unit, scale), qual
 
 
+_MONTHS_RE = "|".join(
+    EN_MONTH_NAMES
+    + [normalize_arabic(m) for m in AR_MONTH_NAMES]
+    + "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split()
+)
+_MONTH_AFTER = re.compile(rf"(?:\s*(?:و|and|-|–|&)\s*\d{{1,2}})*\s+(?:{_MONTHS_RE})(?![a-z])")
+_MONTH_BEFORE = re.compile(rf"(?<![A-Za-z])(?:{_MONTHS_RE})\.?\s+(?:\d{{1,2}}\s*(?:و|and|-|–|&)\s*)*$")
+
+
+def _day_of_month(norm: str, a: int, b: int, raw: str) -> bool:
+    """Is the numeral a day next to a month name (the date reader only dates a day with its year)?"""
+    if not raw.isdigit() or not 1 <= int(raw) <= 31:
+        return False
+    return bool(_MONTH_AFTER.match(norm, b) or _MONTH_BEFORE.search(norm, max(0, a - 30), a))
+
+
 def _numeral_spans(norm: str, lang: str, masked: list[tuple[int, int]]) -> list[tuple]:
     out = []
     for m in _NUMERAL.finditer(norm):
@@ -257,6 +273,8 @@ def _numeral_spans(norm: str, lang: str, masked: list[tuple[int, int]]) -> list[
             continue
         if raw.startswith("0") and len(raw) > 1 and raw[1].isdigit():
             continue  # "0225 ...": a phone or code, not a quantity
+        if _day_of_month(norm, a, b, raw):
+            continue  # "on 22 October", «يومي 23 و24 نوفمبر», "Sept. 12": a day, not a count
         suf = (m.group("suf") or "").lower()
         scale = tables().scale_of.get(suf) if suf else None
         q = _quantity(norm, a, b, _parse_numeral(raw, lang), scale, lang)
@@ -269,16 +287,90 @@ def _numeral_spans(norm: str, lang: str, masked: list[tuple[int, int]]) -> list[
     return out
 
 
+# the parts of a number written in several words: «خمسة عشر», «مائة وخمسين», «ألفاً ومائتي», "two hundred
+# and fifty", "two and a half (million)"
+_AR_TEEN = re.compile(r"\s+عشر[ه]?(?!\w)")
+_AR_TEEN_HEAD = {"احد": 1.0, "احدي": 1.0, "اثنا": 2.0, "اثني": 2.0, "اثنتا": 2.0, "اثنتي": 2.0}
+_AR_TEEN_HEAD_RE = re.compile(r"(?<![\w-])[و]?(?P<w>احدي|احد|اثنتا|اثنتي|اثنا|اثني)(?=\s+عشر)")
+_AR_THOUSAND_AND = re.compile(r"(?<![\w-])(?P<w>الف|الفا)(?=\s+و)")
+_EN_HUNDRED = re.compile(r"[\s-]+hundred(?!\w)", re.I)
+_EN_HALF = re.compile(r"\s+and\s+a\s+half(?!\w)", re.I)
+_SPACE = re.compile(r"\s+")
+
+
+def _joins(v: float, w: float) -> bool:
+    """Does ``w`` continue the number ``v`` read so far (hundreds then tens, Arabic units then tens, English
+    tens then units)?"""
+    tens = 20 <= w <= 90 and w % 10 == 0
+    return (
+        (v >= 100 and w < 100 and v % 100 == 0)
+        or (v >= 1000 and w < 1000 and v % 1000 == 0)
+        or (v < 10 and tens)
+        or (20 <= v <= 90 and v % 10 == 0 and w < 10)
+    )
+
+
+def _next_word(norm: str, pos: int, joiner: str) -> re.Match[str] | None:
+    """The number word after ``pos`` joined by ``joiner`` (Arabic «و» glued to it, English "and" or a space)."""
+    sp = _SPACE.match(norm, pos)
+    if sp is None:
+        return None
+    if joiner == "and":
+        sp = re.compile(r"\s+(?:and\s+)?", re.I).match(norm, pos)
+        assert sp is not None
+    m = tables().word_re.match(norm, sp.end())
+    if m is None or (joiner == "و" and not norm.startswith("و", sp.end())):
+        return None
+    return m
+
+
+def _word_number(norm: str, m: re.Match[str]) -> tuple[float, int]:
+    """The value of the number word matched by ``m`` with the words that continue it, and its end."""
+    t = tables()
+    g = m.group("w")
+    v = _AR_TEEN_HEAD.get(g) or (1000.0 if g in ("الف", "الفا") else t.word_value[_key(g)])
+    v += t.word_value[_key(m.group("w2"))] if m.groupdict().get("w2") else 0.0
+    b = m.end()
+    if v < 10 and (teen := _AR_TEEN.match(norm, b)):
+        return v + 10, teen.end()
+    if v < 10 and (h := _EN_HUNDRED.match(norm, b)):
+        v, b = v * 100, h.end()
+    last = v
+    while (nxt := _next_word(norm, b, "و" if _is_ar(g) else "and")) is not None:
+        w = t.word_value[_key(nxt.group("w"))] + (t.word_value[_key(nxt.group("w2"))] if nxt.group("w2") else 0)
+        if not (_joins(v, w) or _joins(last, w)):
+            break
+        v, last, b = v + w, w, nxt.end()
+    if half := _EN_HALF.match(norm, b):
+        v, b = v + 0.5, half.end()
+    return v, b
+
+
+def _number_words(norm: str) -> list[tuple[int, int, float]]:
+    """(start, end, value) of every number written as words, a compound read as one."""
+    found = sorted(
+        [*tables().word_re.finditer(norm), *_AR_TEEN_HEAD_RE.finditer(norm), *_AR_THOUSAND_AND.finditer(norm)],
+        key=lambda m: m.start(),
+    )
+    out: list[tuple[int, int, float]] = []
+    for m in found:
+        if out and m.start() < out[-1][1]:
+            continue  # a word of the compound just read («وخمسين» of «مائة وخمسين»)
+        v, b = _word_number(norm, m)
+        if m.group("w") in ("الف", "الفا") and v == 1000.0:
+            continue  # a bare «ألف» is a scale, read by the bare-scale pass
+        out.append((m.start("w"), b, v))
+    return out
+
+
 def _word_spans(norm: str, lang: str, taken: list[tuple[int, int]]) -> list[tuple]:
     """Numbers written as words ("three companies", "ثلاث شركات") and Arabic duals ("عامين")."""
     t = tables()
     out = []
-    for m in t.word_re.finditer(norm):
-        a, b = m.span()
+    for a, b, v in _number_words(norm):
         if any(x < b and a < y for x, y in taken):
             continue
-        v = t.word_value[_key(m.group("w"))] + (t.word_value[_key(m.group("w2"))] if m.group("w2") else 0)
-        q = _quantity(norm, m.start("w"), b, v, None, lang)
+        q = _quantity(norm, a, b, v, None, lang)
         # a number word alone ("one of the", "ست" = lady) is too ambiguous: demand a scale or unit
         if q and (q[3][1] or q[3][2]):
             out.append(q)
@@ -776,9 +868,8 @@ def _ar_root(stem: str) -> str:
 def _counted_spans(text: str, counted: frozenset[str]) -> list[Span]:
     """Numbers the quantity reader leaves alone that count the asked noun: a number word ("five phases",
     «خمس مراحل») or a year-like numeral ("2000 guests"), when that noun follows it."""
-    t = tables()
     norm, index = normalize_with_offsets(text)
-    found = [(m.start("w"), m.end(), t.word_value[_key(m.group("w"))]) for m in t.word_re.finditer(norm)]
+    found = _number_words(norm)
     found += [(m.start(), m.end(), float(m.group(0))) for m in re.finditer(r"(?<![\d.,])\d{4}(?![\d.,]\d)", norm)]
     out = []
     for a, b, value in found:
