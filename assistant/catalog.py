@@ -13,6 +13,7 @@ Core, so every query below is written once for both engines.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections import OrderedDict
@@ -25,6 +26,8 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql as postgresql_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 SCHEMA_VERSION = 1
 CHUNK_CACHE = 16384  # records kept in memory (~5 KB each with their float16 sentence vectors)
@@ -53,6 +56,10 @@ _documents = sa.Table(
     sa.Column("notes", sa.Text, nullable=False, server_default="[]"),
     sa.Column("vec", sa.LargeBinary),
     sa.Column("stat", sa.Text),
+    # the generation of the last commit that changed this row (what readers compare to re-read it)
+    sa.Column("revision", sa.Integer),
+    # the host and sources folder the document was ingested from (a shared catalog's per-host ownership)
+    sa.Column("origin", sa.Text),
 )
 _chunks = sa.Table(
     "chunks",
@@ -87,7 +94,7 @@ _INDEXES = (
     sa.Index("documents_translation", _documents.c.translation_of),
 )
 # columns added after the first release (their values are filled by the next ingest)
-_ADDED_COLUMNS = (_chunks.c.twin, _documents.c.vec, _documents.c.stat)
+_ADDED_COLUMNS = (_chunks.c.twin, _documents.c.vec, _documents.c.stat, _documents.c.revision, _documents.c.origin)
 _WRITE = "taawun_write"  # execution option: this transaction writes (SQLite takes its write lock first)
 _LOCK_KEY = 0x7461617775  # PostgreSQL advisory lock id of the index's single writer ("taawu")
 
@@ -189,7 +196,12 @@ def _engine(target: Path | str) -> sa.Engine:
         engine = sa.create_engine(f"sqlite:///{target}", connect_args={"check_same_thread": False})
         _sqlite_transactions(engine)
         return engine
-    url = sa.make_url(str(target))
+    try:
+        url = sa.make_url(str(target))
+        url.port  # noqa: B018 - parsed lazily: a malformed port must fail here, not at the first query
+    except (sa_exc.ArgumentError, ValueError) as exc:
+        scheme = str(target).split("://", 1)[0]
+        raise CatalogError(f"catalog.url is not a valid {scheme} URL ({type(exc).__name__})") from exc
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")  # psycopg 3, the driver the `postgres` extra installs
     shown = url.render_as_string(hide_password=True)
@@ -223,8 +235,10 @@ def _sqlite_transactions(engine: sa.Engine) -> None:
 class CatalogWriter:
     """The writes of one catalog transaction (see :meth:`Catalog.transaction`)."""
 
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, generation: int = 0, origin: str | None = None) -> None:
         self._c = conn
+        self._gen = generation  # the generation this transaction commits
+        self._origin = origin
 
     def write_document(self, doc: DocRecord, chunks: Sequence[ChunkRecord], vec: np.ndarray | None = None) -> None:
         """Replace a document and all its chunks; ``vec`` is its mean chunk vector."""
@@ -232,7 +246,8 @@ class CatalogWriter:
         row = {
             c: json.dumps(getattr(doc, c), ensure_ascii=False) if c in _JSON_DOC else getattr(doc, c) for c in _DOC_COLS
         }
-        self._c.execute(sa.insert(_documents), [{**row, "vec": None if vec is None else _f16(vec)}])
+        extra = {"vec": None if vec is None else _f16(vec), "revision": self._gen, "origin": self._origin}
+        self._c.execute(sa.insert(_documents), [{**row, **extra}])
         if chunks:
             self._c.execute(sa.insert(_chunks), [_chunk_row(c) for c in chunks])
 
@@ -266,7 +281,8 @@ class CatalogWriter:
             self._c.execute(stmt, [{"d": d, "s": s} for d, s in stats.items()])
 
     def set_translation_of(self, doc_id: str, other: str | None) -> None:
-        self._c.execute(sa.update(_documents).where(_documents.c.doc_id == doc_id).values(translation_of=other))
+        stmt = sa.update(_documents).where(_documents.c.doc_id == doc_id)
+        self._c.execute(stmt.values(translation_of=other, revision=self._gen))
 
     def set_doc_vectors(self, vectors: dict[str, np.ndarray]) -> None:
         if vectors:
@@ -286,9 +302,11 @@ def _chunk_row(c: ChunkRecord) -> dict[str, Any]:
 
 
 def _put_meta(conn: sa.Connection, key: str, value: str) -> None:
-    # update-or-insert, written once for both engines (writers are serialised, see Catalog.transaction)
-    if conn.execute(sa.update(_meta).where(_meta.c.key == key).values(value=value)).rowcount == 0:
-        conn.execute(sa.insert(_meta).values(key=key, value=value))
+    # ON CONFLICT: two replicas may set a new key at once (a calibration stored by each), outside any
+    # writer lock; both engines' SQLAlchemy dialects spell it the same way
+    dialect = sqlite_dialect if conn.dialect.name == "sqlite" else postgresql_dialect
+    stmt = dialect.insert(_meta).values(key=key, value=value)
+    conn.execute(stmt.on_conflict_do_update(index_elements=[_meta.c.key], set_={"value": value}))
 
 
 class Catalog:
@@ -299,16 +317,18 @@ class Catalog:
         """
         self.url = target if is_url(target) else None
         self.path = None if self.url else Path(target)
-        self.where = sa.make_url(str(target)).render_as_string(hide_password=True) if self.url else str(self.path)
         if self.path is not None:
             self._check_file(create)
+        self._engine = _engine(target)
+        self.where = self._engine.url.render_as_string(hide_password=True) if self.url else str(self.path)
         self._lock = threading.RLock()  # guards the chunk cache
         # Chunk records are immutable per id (ids carry the content hash); cache the hot ones.
         # The cache is dropped whenever the generation changes, so a removed chunk is never served.
         self._cache: OrderedDict[str, ChunkRecord] = OrderedDict()
         self._cache_gen = -1
         self._vectors_checked_gen = -1  # the generation whose vector counts matched (see missing_vectors)
-        self._engine = _engine(target)
+        self._lock_pid: int | None = None  # the server session holding this run's writer lock
+        self.origin: str | None = None  # set by an ingest run: its host and sources folder
         with self._errors():
             if create:
                 self._create()
@@ -451,8 +471,27 @@ class Catalog:
         """
         with self._write() as conn:
             gen = conn.execute(sa.select(_meta.c.value).where(_meta.c.key == "generation").with_for_update()).scalar()
-            yield CatalogWriter(conn)
-            _put_meta(conn, "generation", str(int(gen or 0) + 1))
+            self._check_writer_lock(conn)
+            new = int(gen or 0) + 1
+            yield CatalogWriter(conn, new, self.origin)
+            _put_meta(conn, "generation", str(new))
+
+    def _check_writer_lock(self, conn: sa.Connection) -> None:
+        """A run's commit must still hold the run's lock: a dropped session (a restarted server, a killed
+        backend) releases it silently, and another host's run may hold it by now."""
+        if self._lock_pid is None:
+            return
+        held = conn.execute(
+            sa.text(
+                "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = :pid "
+                "AND classid = :hi AND objid = :lo AND objsubid = 1"
+            ),
+            {"pid": self._lock_pid, "hi": _LOCK_KEY >> 32, "lo": _LOCK_KEY & 0xFFFFFFFF},
+        ).first()
+        if held is None:
+            raise CatalogError(
+                f"this ingest run lost the writer lock of {self.where}; nothing was committed, run it again"
+            )
 
     @contextmanager
     def writer_lock(self) -> Iterator[bool]:
@@ -464,13 +503,17 @@ class Catalog:
             return
         with self._errors(), self._engine.connect() as conn:
             got = bool(conn.execute(sa.select(sa.func.pg_try_advisory_lock(_LOCK_KEY))).scalar())
+            pid = conn.execute(sa.select(sa.func.pg_backend_pid())).scalar()
             conn.commit()
+            self._lock_pid = int(pid) if got and pid is not None else None
             try:
                 yield got
             finally:
-                if got:
-                    conn.execute(sa.select(sa.func.pg_advisory_unlock(_LOCK_KEY)))
-                    conn.commit()
+                self._lock_pid = None
+                if got:  # a lost session has released it already: that must not replace the run's outcome
+                    with contextlib.suppress(sa_exc.SQLAlchemyError):
+                        conn.execute(sa.select(sa.func.pg_advisory_unlock(_LOCK_KEY)))
+                        conn.commit()
 
     # --- documents ---------------------------------------------------------
     @staticmethod
@@ -487,14 +530,20 @@ class Catalog:
         # ordered here, not in SQL: code-point order on both engines (a server's collation may differ)
         return sorted((self._doc(r) for r in rows), key=lambda d: d.doc_id)
 
-    def document_keys(self) -> dict[str, tuple[str, str, str | None]]:
-        """doc_id -> (content hash, ingested at, translation_of): what changes whenever a document's
-        record does (a re-ingest stamps ``ingested_at``; linking a translation sets ``translation_of``),
-        read through the narrow columns only."""
+    def document_keys(self) -> dict[str, tuple[Any, ...]]:
+        """doc_id -> (content hash, ingested at, translation_of, revision): what changes whenever a
+        document's record does (every write stamps the commit's generation as its revision), read
+        through the narrow columns only."""
         d = _documents.c
         with self._read() as conn:
-            rows = conn.execute(sa.select(d.doc_id, d.content_hash, d.ingested_at, d.translation_of)).all()
-        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+            rows = conn.execute(sa.select(d.doc_id, d.content_hash, d.ingested_at, d.translation_of, d.revision)).all()
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+    def origins(self) -> dict[str, str | None]:
+        """doc_id -> the host and sources folder it was ingested from (None: before origins were kept)."""
+        d = _documents.c
+        with self._read() as conn:
+            return {r[0]: r[1] for r in conn.execute(sa.select(d.doc_id, d.origin)).all()}
 
     def documents_by_id(self, doc_ids: Iterable[str]) -> list[DocRecord]:
         """The records of ``doc_ids`` (without their text); unknown ids are left out."""

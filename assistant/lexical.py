@@ -178,9 +178,15 @@ def _gather(segments: Sequence[Segment], keep: list[tuple[int, int]], removes: l
 class LexicalIndex:
     """The live chunks of a sequence of segments, searchable with BM25 (Okapi, k1 and b)."""
 
-    def __init__(self, segments: Sequence[Segment], generation: int = 0, k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(
+        self, segments: Sequence[Segment], generation: int = 0, k1: float = 1.2, b: float = 0.75, key: str = ""
+    ) -> None:
         self.segments = list(segments)
         self.generation = generation
+        # what the tokens were made by (the catalog's pipeline and embedding model): chunk ids name the
+        # content, and the same content cut by another tokenizer keeps its ids, so a change of key
+        # means a rebuild, never a catch-up
+        self.key = key
         self.k1, self.b = k1, b
         self._offsets = np.cumsum([0] + [len(s.ids) for s in self.segments])
         alive = self._alive()
@@ -191,9 +197,11 @@ class LexicalIndex:
         self._row: dict[str, int] | None = None
 
     @classmethod
-    def build(cls, items: Iterable[Item], generation: int = 0, k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
+    def build(
+        cls, items: Iterable[Item], generation: int = 0, k1: float = 1.2, b: float = 0.75, key: str = ""
+    ) -> LexicalIndex:
         """Build from (chunk id, doc id, language, tokens)."""
-        return cls([Segment.from_items(items)], generation, k1, b)
+        return cls([Segment.from_items(items)], generation, k1, b, key)
 
     # --- assembly (once per load) ---------------------------------------------------
     def _alive(self) -> np.ndarray:
@@ -347,7 +355,7 @@ class LexicalIndex:
         """Write as one base segment (a full rebuild), atomically: a reader sees the old index or this one."""
         segs = self.segments
         base = segs[0] if len(segs) == 1 and not segs[0].removes else merge(segs, base=True)
-        _Store(path).replace([base], self.generation, self.k1, self.b)
+        _Store(path).replace([base], self.generation, self.k1, self.b, self.key)
 
     @classmethod
     def load(cls, path: Path, reuse: LexicalIndex | None = None) -> LexicalIndex:
@@ -374,40 +382,51 @@ class TokenSource(Protocol):
 MAX_MEMORY_SEGMENTS = 8  # an index caught up in memory only is merged back into one base past this
 
 
-def catch_up(lex: LexicalIndex, source: TokenSource, generation: int, path: Path | None = None) -> LexicalIndex:
+def catch_up(
+    lex: LexicalIndex, source: TokenSource, generation: int, key: str, path: Path | None = None
+) -> LexicalIndex:
     """``lex`` brought to the chunks ``source`` holds now, labelled ``generation``.
 
-    For a replica whose index lags behind commits made elsewhere (another host's ingest, or a
-    killed run): the change is found by comparing chunk ids, which are immutable per content, so
-    only the new chunks' tokens are read, not the index's. The result is the same index a full
-    rebuild gives. With ``path`` (the local copy, reflecting ``lex``), the change is appended there
-    too, so the next start of this replica begins from it.
+    For an index that lags behind commits made elsewhere (another host's ingest, or a killed run):
+    the change is found by comparing chunk ids, which name their content, so only the new chunks'
+    tokens are read, not the index's. That equals a full rebuild only while the tokens were made the
+    same way: when ``key`` (the catalog's pipeline and model) differs from the index's, it rebuilds.
+    With ``path`` (the copy on disk, reflecting ``lex``; only its one writer, the ingest, passes it),
+    the change is appended there too.
     """
+    if lex.key != key:
+        fresh = LexicalIndex.build(source.iter_tokens(), generation, lex.k1, lex.b, key)
+        if path is not None:
+            fresh.save(path)
+        return fresh
     live = source.chunk_ids()
     removed = sorted(set(lex.ids) - live)
     added = list(source.iter_tokens(sorted(live - set(lex.ids))))
-    if path is not None and append_changes(path, lex.generation, generation, removed, added):
+    if path is not None and append_changes(path, lex.generation, generation, removed, added, key):
         with contextlib.suppress(OSError, ValueError):
             return LexicalIndex.load(path, reuse=lex)
     segs = [*lex.segments, Segment.from_items(added, removes=removed)]
     if len(segs) > MAX_MEMORY_SEGMENTS:
         segs = [merge(segs, base=True)]
-    return LexicalIndex(segs, generation, lex.k1, lex.b)
+    return LexicalIndex(segs, generation, lex.k1, lex.b, key)
 
 
-def append_changes(path: Path, since: int, generation: int, removed: Sequence[str], added: Iterable[Item]) -> bool:
+def append_changes(
+    path: Path, since: int, generation: int, removed: Sequence[str], added: Iterable[Item], key: str | None = None
+) -> bool:
     """Apply one catalog commit (generation ``since`` -> ``generation``) to the index at ``path``.
 
     ``removed`` are the chunk ids the commit deleted or replaced, ``added`` its new chunks. Costs
     O(change) plus, now and then, a merge. False (and nothing written) when the index does not
-    reflect generation ``since``: the caller must rebuild it.
+    reflect generation ``since`` (or, given ``key``, tokens made by another pipeline or model): the
+    caller must rebuild it.
     """
     store = _Store(path)
     try:
         m = store.manifest()
     except (OSError, ValueError):
         return False
-    if int(m["generation"]) != since:
+    if int(m["generation"]) != since or (key is not None and str(m.get("key", "")) != key):
         return False
     store.append(m, Segment.from_items(added, removes=removed), generation)
     return True
@@ -441,7 +460,7 @@ class _Store:
                 continue  # a writer merged them away after we read the manifest: read the new one
             except (KeyError, zipfile.BadZipFile, EOFError) as exc:
                 raise LexicalFormatError(f"{self.dir}: damaged segment") from exc
-            return LexicalIndex(segs, int(m["generation"]), float(m["k1"]), float(m["b"]))
+            return LexicalIndex(segs, int(m["generation"]), float(m["k1"]), float(m["b"]), str(m.get("key", "")))
         raise AssertionError("unreachable")
 
     def append(self, m: dict[str, Any], seg: Segment, generation: int) -> None:
@@ -452,21 +471,21 @@ class _Store:
                 run = [Segment.read(self.dir / e["file"]) for e in entries[start:]]
                 seg = merge([*run, seg], base=start == 0)
             entries = [*entries[:start], self._write(seg, generation)]
-        self._commit(entries, generation, float(m["k1"]), float(m["b"]))
+        self._commit(entries, generation, float(m["k1"]), float(m["b"]), str(m.get("key", "")))
 
-    def replace(self, segments: Sequence[Segment], generation: int, k1: float, b: float) -> None:
-        self._commit([self._write(s, generation) for s in segments], generation, k1, b)
+    def replace(self, segments: Sequence[Segment], generation: int, k1: float, b: float, key: str = "") -> None:
+        self._commit([self._write(s, generation) for s in segments], generation, k1, b, key)
 
     def _write(self, seg: Segment, generation: int) -> dict[str, Any]:
         name = f"seg-g{generation}-{secrets.token_hex(6)}.npz"  # fresh: a live file is never overwritten
         seg.write(self.dir / name)
         return {"file": name, "chunks": len(seg.ids), "removes": len(seg.removes)}
 
-    def _commit(self, entries: list[dict[str, Any]], generation: int, k1: float, b: float) -> None:
+    def _commit(self, entries: list[dict[str, Any]], generation: int, k1: float, b: float, key: str = "") -> None:
         """Make the segment files durable, switch the manifest, then delete what it no longer names."""
         self.dir.mkdir(parents=True, exist_ok=True)
         _fsync_dir(self.dir)  # the manifest must never name a file a crash could lose
-        m = {"format": FORMAT, "generation": generation, "k1": k1, "b": b, "segments": entries}
+        m = {"format": FORMAT, "generation": generation, "k1": k1, "b": b, "key": key, "segments": entries}
         atomic_write(self.path, lambda fh: np.savez(fh, manifest=np.asarray(json.dumps(m))))
         keep = {e["file"] for e in entries}
         for f in self.dir.iterdir():

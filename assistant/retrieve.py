@@ -165,8 +165,8 @@ class SearchEngine:
         self._docs: dict[str, DocRecord] = {}
         self._gen = -1
         self._cal: Calibration | None = None
-        self._doc_keys: dict[str, tuple[str, str, str | None]] = {}  # what _docs was read at
-        self._pipeline: str | None = None  # the catalog's ingest pipeline when derived state was last read
+        self._doc_keys: dict[str, tuple[Any, ...]] = {}  # what _docs was read at
+        self._pipeline: str | None = None  # the catalog's pipeline and model when derived state was last read
         self._lock = threading.Lock()
 
     # --- derived state, reloaded when the catalog generation changes -------------
@@ -178,10 +178,11 @@ class SearchEngine:
             if gen == self._gen:
                 return
             # chunk ids and the document keys below name content, not how it was processed: after a
-            # change of the ingest pipeline, everything derived is read again
-            pipeline = self.catalog.get_meta("pipeline")
-            moved, self._pipeline = pipeline != self._pipeline, pipeline
-            self._lex = self._lexical(gen, moved)
+            # change of the ingest pipeline or the embedding model (its tokenizer cuts the chunks),
+            # everything derived is read again
+            key = f"{self.catalog.get_meta('pipeline')}|{self.catalog.get_meta('embedding_model')}"
+            moved, self._pipeline = key != self._pipeline, key
+            self._lex = self._lexical(gen, key)
             self._docs = self._documents(moved)
             self._gen = gen
 
@@ -196,31 +197,26 @@ class SearchEngine:
         self._doc_keys = keys
         return {d: docs[d] for d in sorted(docs)}
 
-    def _lexical(self, gen: int, moved: bool) -> LexicalIndex:
+    def _lexical(self, gen: int, key: str) -> LexicalIndex:
         """The BM25 index at generation ``gen``: the local copy when current, else caught up with the catalog.
 
-        A local copy lags when another replica's ingest committed (a shared catalog), or this folder's
-        ingest was killed; catching up reads only the chunks that changed since. A replica starting
-        on an empty folder builds it once from the catalog, and keeps it for its next start.
+        The local copy lags when another replica's ingest committed (a shared catalog) or this folder's
+        ingest was killed. Catching up reads only the chunks that changed since, and happens in memory:
+        the copy on disk has one writer, the ingest. A replica on an empty folder builds the index from
+        the catalog when it starts.
         """
-        path, shared = self.lexical_path, self.catalog.shared
         lex = None
-        if path and path.is_file():
+        if self.lexical_path and self.lexical_path.is_file():
             try:
-                lex = LexicalIndex.load(path, reuse=self._lex)  # reads only new segments
+                lex = LexicalIndex.load(self.lexical_path, reuse=self._lex)  # reads only new segments
             except (OSError, ValueError, KeyError):
                 lex = None
         base = lex if lex is not None else self._lex
-        if base is not None and base.generation != gen and moved:
-            base = None  # chunk ids name content, not how it was tokenised: only a rebuild is right
-        if base is None:
-            lex = LexicalIndex.build(self.catalog.iter_tokens(), generation=gen)
-            if shared and path:  # kept in this replica's folder for its next start
-                lex.save(path)
-            return lex
-        if base.generation == gen:
+        if base is not None and base.generation == gen:
             return base
-        return catch_up(base, self.catalog, gen, path if (shared and lex is not None) else None)
+        if base is None:
+            return LexicalIndex.build(self.catalog.iter_tokens(), generation=gen, key=key)
+        return catch_up(base, self.catalog, gen, key)
 
     @property
     def documents(self) -> dict[str, DocRecord]:

@@ -417,6 +417,14 @@ class Assistant:
 
         if self.catalog.document(doc_id) is None:
             raise Refused(f"no indexed document {doc_id!r}")
+        if self.catalog.shared:
+            from ingest.refresh import origin_of
+
+            owner = self.catalog.origins().get(doc_id)
+            if owner is not None and owner != origin_of(self.settings):
+                raise Refused(  # its host's next refresh would add it back from its own sources folder
+                    f"{doc_id!r} was added on another host ({owner}); remove it there"
+                )
         sources = self.settings.sources_dir.resolve()
         path = (sources / doc_id).resolve()
         if sources not in path.parents:

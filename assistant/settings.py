@@ -40,8 +40,12 @@ class CatalogSettings(_Section):
     def _database_url(cls, v: str) -> str:
         v = v.strip()
         scheme = v.split("://", 1)[0] if "://" in v else ""
-        if v and not scheme.startswith(("postgresql", "postgres", "sqlite")):
-            raise ValueError(f"catalog.url must be postgresql://user@host:port/db, or empty for the SQLite file: {v!r}")
+        if v and scheme.split("+", 1)[0] not in ("postgresql", "postgres"):
+            # the URL itself is not echoed: it may carry a password
+            raise ValueError(
+                f"catalog.url must be postgresql://user@host:port/db, or empty for the SQLite file in index.dir "
+                f"(got a {scheme or 'scheme-less'} URL)"
+            )
         return v
 
 

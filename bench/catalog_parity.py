@@ -70,7 +70,8 @@ def main() -> int:
         "",
         f"- Identical answers (status, text, short answer, cited sources): **{sum(same)} of {len(same)}**.",
         f"- Ingest of the founding corpus: SQLite {payload['ingest_s']['sqlite']} s, "
-        f"PostgreSQL {payload['ingest_s']['postgres']} s.",
+        f"PostgreSQL {payload['ingest_s']['postgres']} s. Not a comparison of the engines: the throwaway "
+        "server runs with fsync off, and the second ingest starts with a warm embedder.",
         *(f"- differs: `{d['id']}`" for d in differ),
         "",
     ]

@@ -229,7 +229,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 runs["1 replica, PostgreSQL + Chroma server"] = split_sessions([one], args.sessions, args.per, qs)
             finally:
                 one.stop()
-            pair = [Replica(f"pg-{n}", *f, env) for n, f in zip("ab", folders, strict=True)]
+            fresh = []  # the pair starts on empty folders, as a second host would (not on the single run's)
+            for name in ("c", "d"):
+                (work / name / "sources").mkdir(parents=True)
+                fresh.append((work / name / "index", work / name / "sources"))
+            pair = [Replica(f"pg-{n}", *f, env) for n, f in zip("cd", fresh, strict=True)]
             payload["pg_pair_start_s"] = [r.start(qs[0]) for r in pair]
             try:
                 runs["2 replicas, PostgreSQL + Chroma server"] = split_sessions(pair, args.sessions, args.per, qs)

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import sqlite3
 import stat as stat_mode
 import time
@@ -416,11 +417,22 @@ class Refresher:
         self.catalog.migrate()  # a catalog opened for reading may predate a column this run writes
 
         stored_model = self.catalog.get_meta("embedding_model")
-        if stored_model and stored_model != self.model_id:
-            force = True  # vectors from another model cannot be mixed with new ones
         stored_pipeline = self.catalog.get_meta("pipeline")
-        if stored_pipeline and stored_pipeline != self.pipeline_id:
-            force = True  # chunks cut by another pipeline version or other chunk settings are stale
+        # vectors from another model cannot be mixed with new ones, and chunks cut by another pipeline
+        # version or other chunk settings are stale: everything is re-embedded
+        moved = bool(stored_model and stored_model != self.model_id) or bool(
+            stored_pipeline and stored_pipeline != self.pipeline_id
+        )
+        force = force or moved
+        origin = self.catalog.origin = origin_of(cfg)
+        owners = self.catalog.origins() if self.catalog.shared else {}
+        others = {d: o for d, o in owners.items() if o is not None and o != origin}
+        if moved and others:
+            raise IngestError(
+                f"the embedding model or chunking changed, and the shared catalog holds {len(others)} documents "
+                f"added on other hosts ({', '.join(sorted(set(others.values()))[:3])}), which this host cannot "
+                "re-embed: run the change from one sources folder that holds every document"
+            )
 
         # doc_id -> (content hash, source, stat key when hashed): three columns, not the document records
         known = self.catalog.scan_states()
@@ -477,6 +489,11 @@ class Refresher:
         restat: dict[str, str | None] = {}  # unchanged documents read again: their new stat key
         for doc_id, data in raw.items():
             prior = "; the previously indexed version is kept" if doc_id in known else ""
+            if doc_id in others:  # the same name on two hosts would overwrite each other's document in turn
+                reason = f"{doc_id} is indexed from another host ({others[doc_id]}); rename this copy to add it"
+                report.documents.append(DocOutcome(doc_id, "skipped", reason=reason))
+                present.add(doc_id)
+                continue
             if isinstance(data, Skip):
                 report.documents.append(DocOutcome(doc_id, "skipped", reason=data.reason + prior))
                 present.add(doc_id)
@@ -506,10 +523,12 @@ class Refresher:
         root = sources.resolve()
         scope_rel = [p.resolve().relative_to(root).as_posix() for p in scope_paths] if scope_paths else None
         removed = sorted(d for d in known if d not in present and self._scoped(d, scope_rel))
-        if removed and self.catalog.shared and not scope_paths:
-            # A shared catalog also holds documents added on other hosts, from their own sources
-            # folders: a file missing here is no reason to remove it (`taawun remove` removes one).
-            report.kept_elsewhere, removed = len(removed), []
+        if self.catalog.shared:
+            # A shared catalog also holds documents added on other hosts, from their own sources folders:
+            # a file missing here removes only a document this host added (or one named exactly, whose
+            # host is unknown), whatever the scope.
+            ours = [d for d in removed if owners.get(d) == origin or (owners.get(d) is None and d in (scope_rel or ()))]
+            report.kept_elsewhere, removed = len(removed) - len(ours), ours
 
         self._embed(todo, report)
         self._extract_records(todo)
@@ -711,7 +730,6 @@ class Refresher:
             or cat.get_meta("pipeline") != self.pipeline_id
         )
         since = cat.generation()  # the lexical index must reflect it to take just this commit's changes
-        same_pipeline = cat.get_meta("pipeline") == self.pipeline_id
         if changed:
             with cat.transaction() as w:
                 for d in removed:
@@ -733,9 +751,9 @@ class Refresher:
         lex = lexical_path(self.settings)
         if changed:  # only the touched documents' chunks: O(change), not O(index)
             added = [(c.id, c.doc_id, c.language, " ".join(c.tokens).split()) for c in new_chunks]  # as stored
-            write_lexical(cat, lex, since, old_ids, added, same_pipeline)
+            write_lexical(cat, lex, since, old_ids, added)
         elif stored_generation(lex) != cat.generation():  # missing, legacy, or left behind by a killed run
-            write_lexical(cat, lex, same_pipeline=same_pipeline)
+            write_lexical(cat, lex)
         stale = [i for i in old_ids if i not in new_ids]
         if stale:
             self.index.delete(stale)
@@ -855,33 +873,43 @@ def chunk_twins(
     return forward, backward
 
 
+def origin_of(settings: Settings) -> str:
+    """Who ingests: this host and its sources folder (a shared catalog's documents belong to one)."""
+    return f"{socket.gethostname()}:{settings.sources_dir.resolve()}"
+
+
 def write_lexical(
     catalog: Catalog,
     path: Path,
     since: int | None = None,
     removed: Sequence[str] = (),
     added: Sequence[tuple[str, str, str, list[str]]] = (),
-    same_pipeline: bool = False,
 ) -> None:
     """Bring the BM25 index at ``path`` to the catalog's generation.
 
     When it reflects generation ``since`` and one commit (deleting the chunk ids ``removed``,
     adding the chunks ``added``) led from there to now, only that change is appended. When it lags
-    further (commits by another replica, a killed run) and the chunking pipeline is unchanged
-    (``same_pipeline``: chunk ids name content, not how it was tokenised), it catches up with what
-    changed since. Otherwise (a first run, a legacy file) it is rebuilt from every chunk.
+    further (commits by another replica, a killed run), it catches up with what changed since, unless
+    its tokens were made by another pipeline or embedding model. Otherwise (a first run, a legacy file)
+    it is rebuilt from every chunk.
     """
     gen = catalog.generation()
-    if since is not None and gen == since + 1 and append_changes(path, since, gen, removed, added):
+    key = lexical_key(catalog)
+    if since is not None and gen == since + 1 and append_changes(path, since, gen, removed, added, key):
         return
-    try:  # behind by commits another replica made (a shared catalog): take just what changed since
+    try:
         lex = LexicalIndex.load(path)
     except (OSError, ValueError, KeyError):
         lex = None
-    if same_pipeline and lex is not None and lex.generation <= gen:
-        catch_up(lex, catalog, gen, path)
+    if lex is not None and lex.generation <= gen:
+        catch_up(lex, catalog, gen, key, path)
         return
-    LexicalIndex.build(catalog.iter_tokens(), generation=gen).save(path)
+    LexicalIndex.build(catalog.iter_tokens(), generation=gen, key=key).save(path)
+
+
+def lexical_key(catalog: Catalog) -> str:
+    """What made the catalog's tokens: its pipeline and embedding model (see LexicalIndex.key)."""
+    return f"{catalog.get_meta('pipeline')}|{catalog.get_meta('embedding_model')}"
 
 
 class PendingVectors:

@@ -9,6 +9,7 @@ import pytest
 
 from assistant.compose import build_assistant
 from assistant.store import MemoryIndex
+from ingest.fetch import Refused
 from tests.helpers import CORPUS, free_port, make_settings, start_chroma
 
 pytestmark = pytest.mark.integration
@@ -53,6 +54,7 @@ def test_two_replicas_with_empty_folders_share_one_index(tmp_path, postgres_url,
         assert (theirs.answer, theirs.citations) == (mine.answer, mine.citations) and theirs.status != "unavailable"
 
     editor.add_files([("900_estonia.txt", ESTONIA.encode())])
+    ESTONIA_TITLE = editor.catalog.document("900_estonia.txt").title
     got = replica.ask("What did Egypt sign with Estonia in Tallinn?")
     assert "900_estonia.txt" in {c.doc_id for c in got.citations}
     assert replica.engine._lex is not None and replica.engine._lex.row("900_estonia.txt") is None
@@ -62,11 +64,23 @@ def test_two_replicas_with_empty_folders_share_one_index(tmp_path, postgres_url,
     ar = editor.ask("ماذا وقعت مصر مع إستونيا في تالين؟")
     assert "901_estonia_ar.txt" in {c.doc_id for c in ar.citations}
 
-    kept = replica.refresh()  # its sources folder lacks the editor's documents: they stay
-    assert kept.kept_elsewhere == len(editor.library()) - 1 and not kept.of("removed")
-    replica.remove("900_estonia.txt")  # a document added on the other host
-    assert "900_estonia.txt" not in {d.doc_id for d in editor.library()}
-    assert "900_estonia.txt" not in {c.doc_id for c in editor.ask("What did Egypt sign with Estonia?").citations}
+    # its sources folder lacks the editor's documents: they stay, whatever the scope of the run
+    for scope in (None, [replica.settings.sources_dir], [replica.settings.sources_dir / "."]):
+        kept = replica.refresh(scope)
+        assert kept.kept_elsewhere == len(editor.library()) - 1 and not kept.of("removed")
+    with pytest.raises(Refused, match="another host"):  # its host's next refresh would add it back
+        replica.remove("900_estonia.txt")
+    (replica.settings.sources_dir / "900_estonia.txt").write_text("Another text, same name.", encoding="utf-8")
+    same_name = replica.refresh()
+    assert [d.doc_id for d in same_name.of("skipped")] == ["900_estonia.txt"]
+    assert editor.catalog.document("900_estonia.txt").title == ESTONIA_TITLE  # not overwritten
+    (replica.settings.sources_dir / "900_estonia.txt").unlink()
+
+    editor.remove("900_estonia.txt")  # removed on its own host: gone for the other one
+    replica.remove("901_estonia_ar.txt")
+    for a in (editor, replica):
+        assert not {"900_estonia.txt", "901_estonia_ar.txt"} & {d.doc_id for d in a.library()}
+        assert "900_estonia.txt" not in {c.doc_id for c in a.ask("What did Egypt sign with Estonia?").citations}
     assert editor.status()["chunks"] == sum(editor.status()["vectors"].values())
 
 
@@ -155,9 +169,12 @@ def test_sigkill_mid_refresh_leaves_postgres_and_chroma_consistent(tmp_path, pos
             [sys.executable, "-m", "tests.replica_ingest"], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True
         )
         stage = ("embed", "write", "embed", "scan")[round_]
+        seen = ""
         for line in proc.stdout or []:
+            seen = line
             if line.startswith(stage):
                 break
+        assert seen.startswith(stage), f"the run ended before its {stage} stage: {seen!r}"  # no vacuous pass
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
         after = {d.doc_id for d in a.library()}

@@ -183,3 +183,45 @@ def test_replicas_opening_an_empty_database_together(postgres_url):
     assert not errors and len(cats) == 4 and {c.generation() for c in cats} == {0}
     for c in cats:
         c.close()
+
+
+def test_replicas_setting_a_new_key_together(catalog, target):
+    """Two replicas store a calibration at once (no writer lock is held for that)."""
+    errors: list[BaseException] = []
+
+    def put(i: int) -> None:
+        cat = Catalog(target)
+        try:
+            for j in range(10):
+                cat.set_meta(f"calibration:{j}", f"from {i}")
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            cat.close()
+
+    threads = [threading.Thread(target=put, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and catalog.get_meta("calibration:9") in {f"from {i}" for i in range(4)}
+
+
+@pytest.mark.integration
+def test_a_run_that_lost_its_writer_lock_cannot_commit(postgres_url):
+    import sqlalchemy as sa
+
+    cat, other = Catalog(postgres_url), Catalog(postgres_url)
+    admin = sa.create_engine(sa.make_url(postgres_url).set(drivername="postgresql+psycopg"))
+    with cat.writer_lock() as mine:
+        assert mine
+        with admin.connect() as conn:  # the server drops the lock's session (a restart, an operator)
+            conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": cat._lock_pid})
+        with other.writer_lock() as theirs:
+            assert theirs  # another host's run got the lock meanwhile
+        with pytest.raises(CatalogError, match="lost the writer lock"), cat.transaction() as w:
+            w.write_document(_doc("late.txt"), _chunks("late.txt"))
+    assert cat.document("late.txt") is None and cat.generation() == 0  # and leaving the lock did not raise
+    admin.dispose()
+    cat.close()
+    other.close()
