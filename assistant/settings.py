@@ -33,6 +33,8 @@ class IndexSettings(_Section):
 
 
 class CatalogSettings(_Section):
+    model_config = {"extra": "forbid", "hide_input_in_errors": True}  # a database URL may carry a password
+
     url: str = ""
 
     @field_validator("url")

@@ -59,6 +59,7 @@ def test_two_replicas_with_empty_folders_share_one_index(tmp_path, postgres_url,
     assert "900_estonia.txt" in {c.doc_id for c in got.citations}
     assert replica.engine._lex is not None and replica.engine._lex.row("900_estonia.txt") is None
     assert any(cid.startswith("900_estonia.txt#") for cid in replica.engine._lex.ids)  # BM25 caught up
+    assert not (replica.settings.index_dir / "lexical.npz").exists()  # in memory: the ingest is its one writer
 
     replica.add_files([("901_estonia_ar.txt", ESTONIA_AR.encode())])  # the other way round, in Arabic
     ar = editor.ask("ماذا وقعت مصر مع إستونيا في تالين؟")

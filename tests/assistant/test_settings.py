@@ -55,3 +55,16 @@ def test_missing_config_file_is_reported(monkeypatch, tmp_path):
     monkeypatch.setenv("TAAWUN_CONFIG", str(tmp_path / "nope.toml"))
     with pytest.raises(FileNotFoundError, match="TAAWUN_CONFIG"):
         load_settings()
+
+
+@pytest.mark.parametrize("url", ["sqlite:///tmp/x.db", "mysql://u:secret@db/x", "db.internal:5432"])
+def test_catalog_url_must_be_postgresql_and_is_not_echoed(url, monkeypatch):
+    monkeypatch.setenv("TAAWUN_CATALOG_URL", url)
+    with pytest.raises(ValueError, match="catalog.url must be postgresql") as err:
+        load_settings()
+    assert "secret" not in str(err.value)
+
+
+def test_catalog_url_accepts_postgresql(monkeypatch):
+    monkeypatch.setenv("TAAWUN_CATALOG_URL", "postgresql+psycopg://u:p@127.0.0.1:5432/taawun")
+    assert load_settings().catalog.url.startswith("postgresql+psycopg://")
