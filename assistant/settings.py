@@ -33,8 +33,6 @@ class IndexSettings(_Section):
 
 
 class CatalogSettings(_Section):
-    model_config = {"extra": "forbid", "hide_input_in_errors": True}  # a database URL may carry a password
-
     url: str = ""
 
     @field_validator("url")
@@ -150,6 +148,9 @@ class Settings(BaseSettings):
         env_nested_delimiter="_",
         env_nested_max_split=1,
         extra="ignore",
+        # values may be secrets (a database URL's password, admin.token, llm.api_key): errors name the
+        # setting and the problem, never the value
+        hide_input_in_errors=True,
     )
 
     generator: Literal["extractive", "llm"] = "extractive"

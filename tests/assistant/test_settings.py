@@ -60,7 +60,7 @@ def test_missing_config_file_is_reported(monkeypatch, tmp_path):
 @pytest.mark.parametrize("url", ["sqlite:///tmp/x.db", "mysql://u:secret@db/x", "db.internal:5432"])
 def test_catalog_url_must_be_postgresql_and_is_not_echoed(url, monkeypatch):
     monkeypatch.setenv("TAAWUN_CATALOG_URL", url)
-    with pytest.raises(ValueError, match="catalog.url must be postgresql") as err:
+    with pytest.raises(ValueError, match=r"catalog\.url must be postgresql") as err:
         load_settings()
     assert "secret" not in str(err.value)
 
