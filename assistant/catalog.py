@@ -328,6 +328,9 @@ class Catalog:
         self._cache_gen = -1
         self._vectors_checked_gen = -1  # the generation whose vector counts matched (see missing_vectors)
         self._lock_pid: int | None = None  # the server session holding this run's writer lock
+        # a reader of a catalog from before documents.revision (no ingest has migrated it yet) goes on
+        # without it; writers always migrate first
+        self._has_revision = True
         self.origin: str | None = None  # set by an ingest run: its host and sources folder
         with self._errors():
             if create:
@@ -411,6 +414,7 @@ class Catalog:
                 )
             chunk_cols = {c["name"] for c in insp.get_columns("chunks")}
             record_cols = {c["name"] for c in insp.get_columns("records")}
+            self._has_revision = "revision" in {c["name"] for c in insp.get_columns("documents")}
         if "twin" not in chunk_cols or "data" not in record_cols:
             raise CatalogError(f"the index at {self.where} is from an older version; run `taawun ingest`")
 
@@ -419,6 +423,7 @@ class Catalog:
         then refreshes through the same object)."""
         with self._write() as conn:
             self._migrate(conn)
+        self._has_revision = True
 
     @staticmethod
     def _migrate(conn: sa.Connection) -> None:
@@ -536,7 +541,8 @@ class Catalog:
         through the narrow columns only."""
         d = _documents.c
         with self._read() as conn:
-            rows = conn.execute(sa.select(d.doc_id, d.content_hash, d.ingested_at, d.translation_of, d.revision)).all()
+            revision = d.revision if self._has_revision else sa.null().label("revision")
+            rows = conn.execute(sa.select(d.doc_id, d.content_hash, d.ingested_at, d.translation_of, revision)).all()
         return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
     def origins(self) -> dict[str, str | None]:

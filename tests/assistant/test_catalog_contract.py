@@ -225,3 +225,23 @@ def test_a_run_that_lost_its_writer_lock_cannot_commit(postgres_url):
     admin.dispose()
     cat.close()
     other.close()
+
+
+def test_a_reader_serves_a_catalog_an_ingest_has_not_migrated_yet(tmp_path):
+    """`taawun serve --no-ingest` over the previous release's catalog (no revision or origin columns)."""
+    import sqlite3
+
+    path = tmp_path / "catalog.sqlite"
+    cat = Catalog(path)
+    _fill(cat)
+    cat.close()
+    db = sqlite3.connect(path)
+    for col in ("revision", "origin"):
+        db.execute(f"ALTER TABLE documents DROP COLUMN {col}")
+    db.commit()
+    db.close()
+    reader = Catalog(path, create=False)
+    assert set(reader.document_keys()) == {"a.txt", "b.txt"} and len(reader.documents()) == 2
+    reader.migrate()  # what the next ingest through the same object does first
+    assert all(k[3] is None for k in reader.document_keys().values())
+    reader.close()
