@@ -43,9 +43,10 @@ TYPED_FLOOR = 0.25
 #: the question names what it counts. For the rest (who, where, which body) a missing instance is more
 #: often a detector miss, so the best sentence is quoted without a short answer.
 _MONEY_WORDS = re.compile(
-    r"\b(?:budget|cost|costs|fund|funds|funding|funded|invest|invested|investment|investments|price|grant|loan|"
-    r"dollars?|euros?|pounds?|usd|egp|worth|contract|deal)\b|ميزاني|تكلف|كلفة|تمويل|استثمار|منحة|قرض|دولار|جنيه|"
-    r"يورو|قيمة|قيمته|قيمتها|عقد",
+    r"\b(?:budget|cost|costs|fund|funds|funding|funded|financing|financed|financial|invest|invested|investment|"
+    r"investments|price|grant|loan|dollars?|euros?|pounds?|usd|egp|worth|contract|deal|salary|salaries|wages?|"
+    r"fees?)\b|ميزاني|تكلف|كلفة|تمويل|استثمار|منحة|قرض|دولار|جنيه|يورو|قيمة|قيمته|قيمتها|عقد|راتب|رواتب|أجور|"
+    r"رسوم|خصص",
     re.IGNORECASE,
 )
 

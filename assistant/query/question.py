@@ -197,10 +197,14 @@ CUES: tuple[_Cue, ...] = (
         r"\bfor\s+how\s+long\b|\bhow\s+much\s+(?:time|longer)\b",
         placed=False,
     ),
-    _en("duration", r"\b(?P<wh>what)\s+(?:is|was)\s+the\s+(?:duration|validity|time\s*frame|timeframe)\b"),
+    _en(
+        "duration",
+        r"\b(?P<wh>what)\s+(?:is|was|will\s+be)\s+the\s+(?:duration|validity|time\s*frame|timeframe|maturity|tenor|"
+        r"grace\s+period|repayment\s+period)\b",
+    ),
     _ar("duration", r"(?<!\w)[وف]?كم\s+من\s+(?:الوقت|الزمن)(?!\w)|(?<!\w)(?:لمدة|طوال)\s+كم(?!\w)"),
     _ar("duration", _B + r"كم\s+(?:\S+\s+)?(?:استغرق|يستغرق|تستغرق|استغرقت|سيستغرق|ستستغرق)(?!\w)"),
-    _ar("duration", _B + r"ما\s+(?:هي\s+)?(?:مدة|المدة)(?!\w)"),
+    _ar("duration", _B + r"ما\s+(?:هي\s+)?(?:مدة|المدة|فترة\s+السماح|فترة\s+السداد|أجل)(?!\w)"),
     # count
     _en("count", r"\bhow\s+(?:many|old)\b", placed=False),
     _en("count", r"\b(?P<wh>what)\s+(?:is\s+|was\s+)?the\s+(?:total\s+)?number\s+of\b|\b(?P<wh2>what)\s+number\s+of\b"),
@@ -243,7 +247,8 @@ CUES: tuple[_Cue, ...] = (
 _AMOUNT_NOUNS = re.compile(
     normalize_arabic(
         r"\bbudgets?\b|\bcosts?\b|\bcosting\b|\bfunding\b|\bfunded\b|\bprice\b|\bworth\b|\bvalue\s+of\b|\bamount\b|"
-        r"\bspend\b|\bspent\b|ميزاني|تكلف|تكاليف|كلفة|(?<!\w)[وفب]?قيم(?:ة|ته|تها)(?!\w)|مبلغ|"
+        r"\bspend\b|\bspent\b|\bsalar(?:y|ies)\b|\bwages?\b|\bfees?\b|ميزاني|تكلف|تكاليف|كلفة|"
+        r"(?<!\w)[وفب]?قيم(?:ة|ته|تها)(?!\w)|مبلغ|(?<!\w)[وفب]?(?:ال)?(?:راتب|رواتب|أجور|رسوم)(?!\w)|"
         r"حجم\s+(?:ال)?(?:تمويل|استثمار|استثمارات|منحة|منح|إنفاق|انفاق)"
     ),
     re.I,
@@ -264,6 +269,12 @@ _RATE_NOUNS = re.compile(
         r"(?<!\w)[وفب]?(?:ال)?(?:سعر|أسعار|معدل|معدلات)\s+(?:ال)?(?:فائدة|فوائد|نمو|تضخم|بطالة|انتشار|أمية|ضريبة)(?!\w)"
     ),
     re.I,
+)
+# a bare «كم» before a verb of paying asks for money: «كم خصص الصندوق للاستثمار»، «كم استثمرت الشركة»
+_KAM_PAYS = re.compile(
+    normalize_arabic(
+        r"(?<!\w)[وف]?كم\s+(?:س?[يت])?(?:خصص|استثمر|ستثمر|انفق|نفق|دفع|رصد|تبرع|كلف)(?:ت|وا|ون|ها|ه)?(?!\w)"
+    )
 )
 _YES_NO_AR = re.compile(normalize_arabic(r"^\s*[وف]?هل(?!\s+(?:تعرف|تعلم|يمكنك|يمكن|ممكن))(?!\w)"))
 
@@ -368,7 +379,7 @@ def _part_types(text: str) -> set[str]:
     if not types and not _NO_AMOUNT_START.search(norm) and _AMOUNT_NOUNS.search(norm):
         types = {"amount"}
     if bare_kam and not types:
-        types = {"count"}
+        types = {"amount"} if _KAM_PAYS.search(norm) else {"count"}
     if "percent" in types:
         types -= {"amount", "count"}
     if types & {"amount", "duration"}:
