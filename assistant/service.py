@@ -456,6 +456,7 @@ class Assistant:
                 "generation": cat.generation(),
                 "embedding_model": cat.get_meta("embedding_model"),
                 "index": s.chroma.url or str(s.index_dir),
+                "catalog": cat.where,  # the file, or the server's URL with its password masked
                 "catalog_chunks": cat.language_counts(),
                 "vectors": index.counts() if hasattr(index, "counts") else {"all": index.count()},
             }

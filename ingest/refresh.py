@@ -120,6 +120,11 @@ class IngestReport:
             out.append(f"  repaired: restored {self.vectors_restored} chunk vectors missing from the vector store")
         if self.vectors_removed:
             out.append(f"  repaired: removed {self.vectors_removed} stray vectors left by an interrupted run")
+        if self.kept_elsewhere:
+            out.append(
+                f"  kept: {self.kept_elsewhere} documents added on other hosts (shared catalog); "
+                "they are removed on the host that added them"
+            )
         return out
 
     def summary(self) -> str:
