@@ -20,7 +20,7 @@ import numpy as np
 
 from assistant.guard import looks_like_injection
 from assistant.protocols import Evidence
-from assistant.query import spans
+from assistant.query import ordinals, spans
 from assistant.query.features import (
     FEATURES,
     Candidate,
@@ -205,18 +205,23 @@ def prefer_top_document(
 
 
 def choose_parts(
-    info: QuestionInfo, cands: list[Candidate], require_type: bool = True, about: set[str] | None = None
+    info: QuestionInfo,
+    cands: list[Candidate],
+    require_type: bool = True,
+    about: set[str] | None = None,
+    mentions: set[str] | None = None,
 ) -> list[PartChoice]:
     """For each part of the question, the best sentence that states what the part asks.
 
     The parts are answered from one document where they can: the release that says
-    who signed usually gives the date in its dateline.
+    who signed usually gives the date in its dateline. ``mentions``: when no release leads
+    with the partner asked for, those naming it further down.
     """
     primary: str | None = None
     out = []
     for part in info.parts:
         pool = _pool(cands, primary)
-        got = _typed_choice(part, pool, cands, info, about)
+        got = _typed_choice(part, pool, cands, info, about, mentions)
         if got is None:
             missing = hard_types(part) if require_type else frozenset()
             got = PartChoice(part, None, sorted(missing)[0]) if missing else PartChoice(part, cands[0], None)
@@ -230,7 +235,12 @@ _IDF_OVERLAP = FEATURES.index("idf_overlap")
 
 
 def _typed_choice(
-    part: Part, pool: list[Candidate], cands: list[Candidate], info: QuestionInfo, about: set[str] | None
+    part: Part,
+    pool: list[Candidate],
+    cands: list[Candidate],
+    info: QuestionInfo,
+    about: set[str] | None,
+    mentions: set[str] | None = None,
 ) -> PartChoice | None:
     """The likeliest sentence stating what the part asks: first in the pool, then in the pool's first release.
 
@@ -238,23 +248,31 @@ def _typed_choice(
     not by the background dates further down ("after a similar MoU with Uzbekistan in 2022").
     "Who signed" wants the sentence naming the signatories over one naming only the bodies.
     The first release is searched beyond the pool only when it is about the partner asked for (or
-    none is named): a page that merely mentions Nigeria does not date an agreement with it.
+    none is named): a page that merely mentions Nigeria does not date an agreement with it. When no
+    release leads with the partner, one naming it further down (a release about a new hub whose
+    fourth paragraph states a grant) is searched too, but not for a date: its dates are its own event's.
     """
     if not pool:
         return None
-    own_event = not _named(info) or (about is not None and pool[0].hit.doc.doc_id in about)
-    top_doc = [c for c in cands if c.hit.doc.doc_id == pool[0].hit.doc.doc_id] if own_event else []
+    doc0 = pool[0].hit.doc.doc_id
+    own_event = not _named(info) or (about is not None and doc0 in about)
+    buried = about is None and mentions is not None and doc0 in mentions and "when" not in part.types
+    top_doc = [c for c in cands if c.hit.doc.doc_id == doc0] if own_event or buried else []
     # below the pool the scorer's order says little; the question's rarer words say more ("valid")
     top_doc.sort(key=lambda c: -(c.x[_IDF_OVERLAP] + c.prob))
+    # "the fourth session": a sentence naming it comes first, one naming only another ordinal last
+    asked = ordinals.ordinals(part.text)
+    # (within the first release only: "the second place" elsewhere is no "second cohort")
+    seq = sorted([*pool, *top_doc], key=lambda c: -ordinals.fit(asked, c.text) if c.hit.doc.doc_id == doc0 else 0)
     for qtype in sorted(part.types):
-        if qtype == "when" and not _states(qtype, part, info, pool[0]):
+        if qtype == "when" and not _states(qtype, part, info, seq[0]):
             lead = _dated_lead(top_doc, part, info)
             if lead is not None:
                 return PartChoice(part, lead, qtype)
         # "who signed" wants people signing (not a minister quoted), "where" a city (not a region)
         strict = (qtype == "who" and bool(spans.SIGNING.search(part.text))) or qtype == "where"
         for exact in (True, False) if strict else (False,):
-            got = next((c for group in (pool, top_doc) for c in group if _answers(qtype, part, info, c, exact)), None)
+            got = next((c for c in seq if _answers(qtype, part, info, c, exact)), None)
             if got is not None:
                 return PartChoice(part, got, qtype)
     return None
@@ -315,7 +333,8 @@ def select(
     if p_ans < scorer.abstain_below:
         return Selection([], cands, True, f"evidence unlikely to answer (p={p_ans:.2f})", False, answerable=p_ans)
     ordered = prefer_top_document(gated, hits, cfg.top_document_share, focus)
-    parts = choose_parts(info, ordered, cfg.require_answer_type, focus)
+    mentions = {c.hit.doc.doc_id for c in gated} if cfg.partner_gate and focus is None and _named(info) else None
+    parts = choose_parts(info, ordered, cfg.require_answer_type, focus, mentions)
     if all(p.candidate is None for p in parts):
         asked = "/".join(sorted(info.types))
         return Selection([], cands, True, f"no strong evidence states the {asked} asked for", False, answerable=p_ans)

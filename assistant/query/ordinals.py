@@ -1,0 +1,53 @@
+"""Ordinals a question asks about ("the fourth session", «الدورة الرابعة», «الاجتماع الخامس»).
+
+A release often lists the first, second and third of something (tranches, sessions, cohorts,
+meetings); a question naming one of them is answered by the sentence naming that one, not by a
+likelier sentence about another.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.text import normalize_arabic
+
+_FORMS: dict[int, tuple[str, ...]] = {
+    1: ("first", "1st", "الأول", "الأولى"),
+    2: ("second", "2nd", "الثاني", "الثانية"),
+    3: ("third", "3rd", "الثالث", "الثالثة"),
+    4: ("fourth", "4th", "الرابع", "الرابعة"),
+    5: ("fifth", "5th", "الخامس", "الخامسة"),
+    6: ("sixth", "6th", "السادس", "السادسة"),
+    7: ("seventh", "7th", "السابع", "السابعة"),
+    8: ("eighth", "8th", "الثامن", "الثامنة"),
+    9: ("ninth", "9th", "التاسع", "التاسعة"),
+    10: ("tenth", "10th", "العاشر", "العاشرة"),
+}
+_VALUE = {normalize_arabic(f).lower(): n for n, forms in _FORMS.items() for f in forms}
+# an Arabic ordinal may carry a clitic («وللمرة الأولى» has none: «المرة» is dropped below)
+_ORDINAL = re.compile(
+    r"(?<![\w-])[وفبل]?(?P<o>" + "|".join(sorted(map(re.escape, _VALUE), key=len, reverse=True)) + r")(?![\w-])",
+    re.IGNORECASE,
+)
+# ordinals that qualify no counted thing: "for the first time", «لأول مرة», «للمرة الأولى», "first of all"
+_IDIOM = re.compile(
+    r"\b(?:first|second)\s+(?:time|of\s+all)\b|\bat\s+first\b|(?:ال|لل)مره\s+(?:الاولي|الثانيه)", re.IGNORECASE
+)
+
+
+@lru_cache(maxsize=4096)
+def ordinals(text: str) -> frozenset[int]:
+    """The ordinals ``text`` names, in either language."""
+    norm = _IDIOM.sub(" ", normalize_arabic(text))
+    return frozenset(_VALUE[m.group("o").lower()] for m in _ORDINAL.finditer(norm))
+
+
+def fit(asked: frozenset[int], text: str) -> int:
+    """1: ``text`` names an asked ordinal; -1: it names only others; 0: none, or nothing asked."""
+    if not asked:
+        return 0
+    named = ordinals(text)
+    if named & asked:
+        return 1
+    return -1 if named else 0
