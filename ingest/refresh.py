@@ -272,7 +272,9 @@ def _scan_names(sources_dir: Path, scope: Sequence[Path] | None = None) -> list[
             continue
         if root.is_dir():
             walk(str(root))
-    return sorted(files, key=lambda f: f.split("/"))  # the order of sorted Paths
+    # the order of sorted Paths (part by part): NUL, which no file name holds, sorts before every
+    # character, so comparing with "/" as NUL compares part by part, without a list per name
+    return sorted(files, key=lambda f: f.replace("/", "\x00"))
 
 
 #: a file whose stat changed this close to the scan (mtime or ctime) is not trusted by its stat next time:
@@ -289,8 +291,12 @@ def stat_key(st: os.stat_result, side: os.stat_result | None = None) -> str:
     return key
 
 
-def _racy(scan_ns: int, *stats: os.stat_result | None) -> bool:
-    return any(s is not None and max(s.st_mtime_ns, s.st_ctime_ns) >= scan_ns - RACY_NS for s in stats)
+def _racy(scan_ns: int, st: os.stat_result, side: os.stat_result | None = None) -> bool:
+    # spelt out: it runs once per source file, 23k times for a no-op refresh at 100k chunks
+    cut = scan_ns - RACY_NS
+    if st.st_mtime_ns >= cut or st.st_ctime_ns >= cut:
+        return True
+    return side is not None and (side.st_mtime_ns >= cut or side.st_ctime_ns >= cut)
 
 
 @dataclass
@@ -456,7 +462,8 @@ class Refresher:
         sources_of: dict[str, str] = {}
         prefix = str(sources) + "/"
         for n, name in enumerate(files):
-            self.progress("scan", n, len(files))
+            if not n % 256:
+                self.progress("scan", n, len(files))
             doc_id = name[len(prefix) :] if name.startswith(prefix) else Path(name).relative_to(sources).as_posix()
             names[doc_id] = name
             was = known.get(doc_id)
