@@ -473,14 +473,19 @@ def _sync_lexical(settings: Any, size: str) -> None:
     the first refresh of the product would (inside the timed no-op refresh otherwise)."""
     from assistant.catalog import Catalog
     from assistant.compose import lexical_path
-    from assistant.lexical import stored_generation
-    from ingest.refresh import write_lexical
+    from assistant.lexical import LexicalIndex, stored_generation
+    from ingest.refresh import lexical_key, write_lexical
 
     cat = Catalog(settings.index_dir / "catalog.sqlite", create=False)
+    path = lexical_path(settings)
     try:
-        if stored_generation(lexical_path(settings)) != cat.generation():
+        stale = stored_generation(path) != cat.generation()
+        if not stale:  # a file from before the lexical index recorded what made its tokens
+            stale = LexicalIndex.load(path).key != lexical_key(cat)
+        if stale:
             t = time.perf_counter()
-            write_lexical(cat, lexical_path(settings))
+            path.unlink(missing_ok=True)  # a full rebuild, with this catalog's key
+            write_lexical(cat, path)
             log(f"{size}: rewrote the lexical index in {time.perf_counter() - t:.1f} s")
     finally:
         cat.close()
