@@ -211,7 +211,10 @@ class SearchEngine:
                 lex = LexicalIndex.load(self.lexical_path, reuse=self._lex)  # reads only new segments
             except (OSError, ValueError, KeyError):
                 lex = None
-        base = lex if lex is not None else self._lex
+        # the newer of the copy on disk and the one in memory (a copy this host's ingest does not
+        # update lags further behind at every commit made elsewhere)
+        mem = self._lex
+        base = lex if lex is not None and (mem is None or lex.generation >= mem.generation) else mem
         if base is not None and base.generation == gen:
             return base
         if base is None:
