@@ -438,12 +438,6 @@ class Refresher:
         origin = self.catalog.origin = origin_of(cfg)
         owners = self.catalog.origins() if self.catalog.shared else {}
         others = {d: o for d, o in owners.items() if o is not None and o != origin}
-        if moved and others:
-            raise IngestError(
-                f"the embedding model or chunking changed, and the shared catalog holds {len(others)} documents "
-                f"added on other hosts ({', '.join(sorted(set(others.values()))[:3])}), which this host cannot "
-                "re-embed: run the change from one sources folder that holds every document"
-            )
 
         # doc_id -> (content hash, source, stat key when hashed): three columns, not the document records
         known = self.catalog.scan_states()
@@ -487,6 +481,9 @@ class Refresher:
                 hashes[doc_id] = sha256(got)
                 stats[doc_id] = key
         self.progress("scan", len(files), len(files))
+        if moved and others:
+            self._take_over(others, raw)
+            others = {}
 
         # Identical files under two names are indexed once: the copy already indexed
         # with that content wins, else the first name.
@@ -566,6 +563,20 @@ class Refresher:
         if not rp.exists() and self.catalog.document(rp.relative_to(sources.resolve()).as_posix()) is None:
             raise IngestError(f"{p} does not exist")
         return rp  # a deleted file the catalog still holds: refreshing it removes it
+
+    @staticmethod
+    def _take_over(others: dict[str, str], raw: dict[str, Any]) -> None:
+        """A change of model or chunking must re-embed every document of a shared catalog: this host
+        takes over the other hosts' documents it holds files for, and refuses when some are missing
+        (their vectors would stay in the old model's space)."""
+        missing = sorted(d for d in others if d not in raw)
+        if missing:
+            hosts = ", ".join(sorted({others[d] for d in missing})[:3])
+            raise IngestError(
+                f"the embedding model or chunking changed, and {len(missing)} documents of the shared catalog "
+                f"were added on other hosts ({hosts}) and are not in this sources folder, so they cannot be "
+                "re-embedded here: run the change from one sources folder that holds every document"
+            )
 
     @staticmethod
     def _scoped(doc_id: str, scope: Sequence[str] | None) -> bool:

@@ -184,3 +184,30 @@ def test_sigkill_mid_refresh_leaves_postgres_and_chroma_consistent(tmp_path, pos
     report = a.refresh()
     assert {d.doc_id for d in a.library()} >= {f"r{r}_{i}.txt" for r in range(4) for i in range(6)}
     assert a.index.ids() == a.catalog.chunk_ids() and report.counts()["skipped"] == 0
+
+
+def test_a_model_change_on_a_shared_catalog_re_embeds_every_document_or_nothing(
+    tmp_path, postgres_url, chroma_url, fake_embedder
+):
+    from ingest.refresh import IngestError
+    from tests.helpers import HashEmbedder
+
+    class OtherModel(HashEmbedder):
+        model_id = "test/another-model"
+
+    collection = f"model-{tmp_path.name[-20:]}".replace("_", "-")
+    a_settings = _host(tmp_path, "a", postgres_url, chroma_url, collection, True)
+    a = build_assistant(a_settings, embedder=fake_embedder)
+    a.refresh()
+    b = build_assistant(_host(tmp_path, "b", postgres_url, chroma_url, collection), embedder=fake_embedder)
+    b.add_files([("901_estonia_ar.txt", ESTONIA_AR.encode())])
+    switched = build_assistant(a_settings, embedder=OtherModel())
+    with pytest.raises(IngestError, match="not in this sources folder"):
+        switched.refresh()  # b's release would keep the old model's vectors
+    assert a.catalog.get_meta("embedding_model") == fake_embedder.model_id  # nothing changed
+    (a_settings.sources_dir / "901_estonia_ar.txt").write_text(ESTONIA_AR, encoding="utf-8")
+    report = switched.refresh()  # every document's file is here now: all re-embedded, a owns them all
+    assert report.counts()["updated"] == len(a.library()) and switched.catalog.get_meta("embedding_model") == (
+        "test/another-model"
+    )
+    assert len(set(switched.catalog.origins().values())) == 1
