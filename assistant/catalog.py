@@ -463,6 +463,11 @@ class Catalog:
     def generation(self) -> int:
         return int(self.get_meta("generation") or 0)
 
+    def token_key(self) -> str:
+        """What made the chunks' tokens: the ingest pipeline and the embedding model (whose tokenizer
+        cuts the chunks). Chunk ids name content only, so derived indexes compare this too."""
+        return f"{self.get_meta('pipeline')}|{self.get_meta('embedding_model')}"
+
     @property
     def dim(self) -> int:
         return int(self.get_meta("dim") or 0)
@@ -545,11 +550,17 @@ class Catalog:
             rows = conn.execute(sa.select(d.doc_id, d.content_hash, d.ingested_at, d.translation_of, revision)).all()
         return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
-    def origins(self) -> dict[str, str | None]:
-        """doc_id -> the host and sources folder it was ingested from (None: before origins were kept)."""
+    def origins(self, doc_ids: Iterable[str] | None = None) -> dict[str, str | None]:
+        """doc_id -> the host and sources folder it was ingested from (None: before origins were kept),
+        for every document or those in ``doc_ids``."""
         d = _documents.c
+        stmt = sa.select(d.doc_id, d.origin)
         with self._read() as conn:
-            return {r[0]: r[1] for r in conn.execute(sa.select(d.doc_id, d.origin)).all()}
+            if doc_ids is None:
+                rows = conn.execute(stmt).all()
+            else:
+                rows = [r for part in _batches(list(doc_ids)) for r in conn.execute(stmt.where(d.doc_id.in_(part)))]
+        return {r[0]: r[1] for r in rows}
 
     def documents_by_id(self, doc_ids: Iterable[str]) -> list[DocRecord]:
         """The records of ``doc_ids`` (without their text); unknown ids are left out."""

@@ -180,7 +180,7 @@ class SearchEngine:
             # chunk ids and the document keys below name content, not how it was processed: after a
             # change of the ingest pipeline or the embedding model (its tokenizer cuts the chunks),
             # everything derived is read again
-            key = f"{self.catalog.get_meta('pipeline')}|{self.catalog.get_meta('embedding_model')}"
+            key = self.catalog.token_key()
             moved, self._pipeline = key != self._pipeline, key
             self._lex = self._lexical(gen, key)
             self._docs = self._documents(moved)

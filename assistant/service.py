@@ -420,7 +420,7 @@ class Assistant:
         if self.catalog.shared:
             from ingest.refresh import origin_of
 
-            owner = self.catalog.origins().get(doc_id)
+            owner = self.catalog.origins([doc_id]).get(doc_id)
             if owner is not None and owner != origin_of(self.settings):
                 raise Refused(  # its host's next refresh would add it back from its own sources folder
                     f"{doc_id!r} was added on another host ({owner}); remove it there"

@@ -474,14 +474,14 @@ def _sync_lexical(settings: Any, size: str) -> None:
     from assistant.catalog import Catalog
     from assistant.compose import lexical_path
     from assistant.lexical import LexicalIndex, stored_generation
-    from ingest.refresh import lexical_key, write_lexical
+    from ingest.refresh import write_lexical
 
     cat = Catalog(settings.index_dir / "catalog.sqlite", create=False)
     path = lexical_path(settings)
     try:
         stale = stored_generation(path) != cat.generation()
         if not stale:  # a file from before the lexical index recorded what made its tokens
-            stale = LexicalIndex.load(path).key != lexical_key(cat)
+            stale = LexicalIndex.load(path).key != cat.token_key()
         if stale:
             t = time.perf_counter()
             path.unlink(missing_ok=True)  # a full rebuild, with this catalog's key

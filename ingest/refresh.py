@@ -482,8 +482,8 @@ class Refresher:
                 stats[doc_id] = key
         self.progress("scan", len(files), len(files))
         if moved and others:
-            self._take_over(others, raw)
-            others = {}
+            self._refuse_missing(others, raw)
+            others = {}  # every one of them is here: this run re-embeds them and owns them from now on
 
         # Identical files under two names are indexed once: the copy already indexed
         # with that content wins, else the first name.
@@ -533,10 +533,7 @@ class Refresher:
         scope_rel = [p.resolve().relative_to(root).as_posix() for p in scope_paths] if scope_paths else None
         removed = sorted(d for d in known if d not in present and self._scoped(d, scope_rel))
         if self.catalog.shared:
-            # A shared catalog also holds documents added on other hosts, from their own sources folders:
-            # a file missing here removes only a document this host added (or one named exactly, whose
-            # host is unknown), whatever the scope.
-            ours = [d for d in removed if owners.get(d) == origin or (owners.get(d) is None and d in (scope_rel or ()))]
+            ours = [d for d in removed if self._may_remove(owners.get(d), origin, d, scope_rel)]
             report.kept_elsewhere, removed = len(removed) - len(ours), ours
 
         self._embed(todo, report)
@@ -565,10 +562,10 @@ class Refresher:
         return rp  # a deleted file the catalog still holds: refreshing it removes it
 
     @staticmethod
-    def _take_over(others: dict[str, str], raw: dict[str, Any]) -> None:
-        """A change of model or chunking must re-embed every document of a shared catalog: this host
-        takes over the other hosts' documents it holds files for, and refuses when some are missing
-        (their vectors would stay in the old model's space)."""
+    def _refuse_missing(others: dict[str, str], raw: dict[str, Any]) -> None:
+        """A change of model or chunking must re-embed every document of a shared catalog: refused when
+        some of the other hosts' documents have no file here (their vectors would stay in the old
+        model's space)."""
         missing = sorted(d for d in others if d not in raw)
         if missing:
             hosts = ", ".join(sorted({others[d] for d in missing})[:3])
@@ -577,6 +574,13 @@ class Refresher:
                 f"were added on other hosts ({hosts}) and are not in this sources folder, so they cannot be "
                 "re-embedded here: run the change from one sources folder that holds every document"
             )
+
+    @staticmethod
+    def _may_remove(owner: str | None, origin: str, doc_id: str, scope: Sequence[str] | None) -> bool:
+        """A shared catalog also holds documents added on other hosts, from their own sources folders: a
+        file missing here removes only a document this host added, or one named exactly whose host is
+        unknown, whatever the scope."""
+        return owner == origin or (owner is None and doc_id in (scope or ()))
 
     @staticmethod
     def _scoped(doc_id: str, scope: Sequence[str] | None) -> bool:
@@ -917,7 +921,7 @@ def write_lexical(
     it is rebuilt from every chunk.
     """
     gen = catalog.generation()
-    key = lexical_key(catalog)
+    key = catalog.token_key()
     if since is not None and gen == since + 1 and append_changes(path, since, gen, removed, added, key):
         return
     try:
@@ -928,11 +932,6 @@ def write_lexical(
         catch_up(lex, catalog, gen, key, path)
         return
     LexicalIndex.build(catalog.iter_tokens(), generation=gen, key=key).save(path)
-
-
-def lexical_key(catalog: Catalog) -> str:
-    """What made the catalog's tokens: its pipeline and embedding model (see LexicalIndex.key)."""
-    return f"{catalog.get_meta('pipeline')}|{catalog.get_meta('embedding_model')}"
 
 
 class PendingVectors:
