@@ -120,9 +120,26 @@ def test_a_second_connection_sees_commits(catalog, target):
     other.close()
 
 
+def _together(n: int, work) -> list[BaseException]:  # type: ignore[no-untyped-def]
+    """``work(i)`` in ``n`` threads started at once; the exceptions they raised."""
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            work(i)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
 def test_concurrent_writers_are_serialised(catalog, target):
     """Every commit bumps the generation exactly once, however the writers interleave."""
-    errors: list[BaseException] = []
 
     def write(i: int) -> None:
         cat = Catalog(target)
@@ -130,16 +147,10 @@ def test_concurrent_writers_are_serialised(catalog, target):
             for j in range(5):
                 with cat.transaction() as w:
                     w.write_document(_doc(f"d{i}-{j}.txt"), _chunks(f"d{i}-{j}.txt", 1))
-        except BaseException as exc:
-            errors.append(exc)
         finally:
             cat.close()
 
-    threads = [threading.Thread(target=write, args=(i,)) for i in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = _together(3, write)
     assert not errors and catalog.generation() == 15 and catalog.chunk_count() == 15
 
 
@@ -165,21 +176,8 @@ def test_writer_lock_is_exclusive_across_connections(catalog, target):
 @pytest.mark.integration
 def test_replicas_opening_an_empty_database_together(postgres_url):
     """Replicas on several hosts may start at once on a new database (an SQLite file has one host)."""
-    target = postgres_url
     cats: list[Catalog] = []
-    errors: list[BaseException] = []
-
-    def open_one() -> None:
-        try:
-            cats.append(Catalog(target))
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=open_one) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = _together(4, lambda i: cats.append(Catalog(postgres_url)))
     assert not errors and len(cats) == 4 and {c.generation() for c in cats} == {0}
     for c in cats:
         c.close()
@@ -187,23 +185,16 @@ def test_replicas_opening_an_empty_database_together(postgres_url):
 
 def test_replicas_setting_a_new_key_together(catalog, target):
     """Two replicas store a calibration at once (no writer lock is held for that)."""
-    errors: list[BaseException] = []
 
     def put(i: int) -> None:
         cat = Catalog(target)
         try:
             for j in range(10):
                 cat.set_meta(f"calibration:{j}", f"from {i}")
-        except BaseException as exc:
-            errors.append(exc)
         finally:
             cat.close()
 
-    threads = [threading.Thread(target=put, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = _together(4, put)
     assert not errors and catalog.get_meta("calibration:9") in {f"from {i}" for i in range(4)}
 
 
