@@ -184,6 +184,9 @@ _ABBREV = frozenset(
     ]
 )
 _LAST_WORD = re.compile(r"(\S+)$")
+# "Cairo, Sept. 12, 2005": a month's abbreviation before a day is no sentence end
+_MONTH_ABBREV = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
+_DAY_AFTER = re.compile(r"\s+\d{1,2}(?!\d)")
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
@@ -193,6 +196,8 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     if not m or m.end() != dot:
         return False
     word = m.group(1).lower().lstrip("(\"'“«")
+    if word in _MONTH_ABBREV:
+        return bool(_DAY_AFTER.match(text, dot + 1))
     return word in _ABBREV or (len(word) == 1 and word.isalpha())
 
 

@@ -48,6 +48,15 @@ def test_sentence_spans_arabic_punctuation_and_abbreviations():
     assert parts == ["وقع الوزيران د. عمرو طلعت و د. اسحق سدر المذكرة.", "هل تم ذلك؟", "نعم؛", "تم التوقيع", "سطر جديد"]
 
 
+def test_month_abbreviation_before_a_day_does_not_end_a_sentence():
+    text = "CAIRO, Sept. 12, 2005 -- The ministry signed. It was signed in Dec. The next one."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "CAIRO, Sept. 12, 2005 -- The ministry signed.",
+        "It was signed in Dec.",
+        "The next one.",
+    ]
+
+
 def test_sentence_spans_offsets_point_into_text():
     t = "  First one.  Second one!\n\nThird"
     for a, b in sentence_spans(t):
