@@ -300,9 +300,9 @@ def _pool(cands: list[Candidate], primary: str | None) -> list[Candidate]:
 
 def _states(qtype: str, part: Part, info: QuestionInfo, c: Candidate, kinds: tuple[str, ...] = ()) -> bool:
     """The sentence holds a fact of the asked kind that the question does not already name."""
-    # best_span also reads "five phases" when the question counts phases, and wants an interest rate's
-    # percentage to be about interest
-    if qtype in ("count", "percent"):
+    # best_span also reads "five phases" when the question counts phases, wants an interest rate's
+    # percentage to be about interest, and a salary to be no investment
+    if qtype in ("count", "percent") or (qtype == "amount" and spans.names_money_kind(part.text)):
         return spans.best_span(qtype, part.text, info.language, c.text, c.language) is not None
     return spans.has_new_instance(qtype, part.text, c.text, c.language, kinds)
 

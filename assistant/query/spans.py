@@ -934,6 +934,44 @@ def _about(span: Span, text: str, stems: frozenset[str]) -> bool:
     return any(set(_stems(w)) & stems for w in _WORD.findall(before) + _WORD.findall(after))
 
 
+#: kinds of money that releases keep apart: an amount answers a question about one only when its clause
+#: names that kind or none ("What salary will it pay?" is not answered by "an investment of USD 12 million",
+#: nor an investment by «حجم التبادل التجاري ... 85 مليون دولار»). English stems; Arabic letters that any
+#: form of the word holds (prefixes and plurals vary: «باستثمارات», «الاستثمارات»)
+MONEY_KINDS = (
+    (("invest", "cost", "budget", "spend", "spent"), ("استثمار", "تكلف", "كلف", "ميزاني", "موازن")),
+    (("salari", "wage"), ("راتب", "رواتب", "اجور")),
+    (("grant",), ("منحه", "منحا", "منح ")),
+    (("loan",), ("قرض",)),
+    (("trade", "export", "import"), ("تبادل", "صادر", "وارد")),
+    (("revenu", "turnov"), ("ايراد", "مبيعا")),
+    (("contribut",), ("اسهام", "مساهم", "يسهم", "تسهم", "يساهم", "تساهم")),
+)
+
+
+def _money_kinds(words: Iterable[str]) -> set[int]:
+    found = set()
+    for w in words:
+        st, norm = (_stems(w) or ("",))[0], normalize_arabic(w) + " "
+        for i, (en, ar) in enumerate(MONEY_KINDS):
+            if (st and not _is_ar(st) and st.startswith(en)) or (_is_ar(norm) and any(a in norm for a in ar)):
+                found.add(i)
+    return found
+
+
+def names_money_kind(question: str) -> bool:
+    """Does the question ask about a kind of money that releases keep apart (MONEY_KINDS)?"""
+    return bool(_money_kinds(_WORD.findall(question)))
+
+
+def _money_fits(span: Span, text: str, asked: set[int]) -> bool:
+    """The amount's clause names one of the asked kinds of money, or no kind at all."""
+    before = re.split(r"[,.;:،؛()]", text[max(0, span.start - 80) : span.start])[-1]
+    after = re.split(r"[,.;:،؛()]", text[span.end : span.end + 80])[0]
+    named = _money_kinds(_WORD.findall(before) + _WORD.findall(after))
+    return not named or bool(named & asked)
+
+
 def _candidates(qtype: str, question: str, text: str, tlang: str) -> tuple[list[Span], list[str]]:
     kinds = QTYPE_KINDS[qtype]
     units = tables().units
@@ -958,6 +996,8 @@ def _candidates(qtype: str, question: str, text: str, tlang: str) -> tuple[list[
         spans += [s for s in _counted_spans(text, counted) if counted and _free(taken, s.start, s.end)]
     if qtype == "percent" and (rate := _rate_stems(question)):
         spans = [s for s in spans if _about(s, text, rate)]
+    if qtype == "amount" and (money := _money_kinds(_WORD.findall(question))):
+        spans = [s for s in spans if s.kind != "amount" or _money_fits(s, text, money)]
     q_ids = {m.entity.id for m in gazetteer().find(question)}
     q_ids |= {tables().place_of[_key(m.group("n"))] for m in tables().place_re.finditer(normalize_arabic(question))}
     spans = [s for s in spans if not _echoed(s, question, q_ids)]

@@ -53,7 +53,7 @@ def test_a_day_of_the_month_does_not_answer_how_many_companies() -> None:
 
 
 def test_an_amount_in_words_answers_a_money_question() -> None:
-    q = "ما قيمة المنحة المقدمة للمشروع؟"
+    q = "ما قيمة الاستثمار المشترك الذي خصصه الصندوق؟"  # (a grant question is not answered by an investment)
     s = "وتعهد الصندوق بتخصيص خمسة ملايين دولار للاستثمار المشترك في الشركات المصرية"
     got = best_span("amount", q, "ar", s, "ar")
     assert got is not None and got.value == (5.0, "usd", "million")
