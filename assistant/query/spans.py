@@ -987,8 +987,12 @@ def _candidates(qtype: str, question: str, text: str, tlang: str) -> tuple[list[
     counted |= frozenset(st for u in wanted for f in units[u]["en_forms"] + units[u]["ar_forms"] for st in _stems(f))
     if wanted:
         exact = [s for s in spans if s.value[1] in wanted]
-        # "how many jobs" is not answered by "17 companies", but may be by a bare "5,000"
-        spans = exact or [s for s in spans if s.kind in kinds and s.value[1] is None and _counts(s, text, counted)]
+        # "how many jobs" is not answered by "17 companies", but may be by a bare "5,000" in a sentence
+        # about jobs ("up from 1.1 million in 2022" counts the parcels named before it); people are the
+        # noun a count most often leaves out ("the plague killed 30 to 50 thousand in Algiers")
+        names_it = "person" in wanted or any(same_noun(w, counted) for w in _WORD.findall(text))
+        bare = [s for s in spans if s.kind in kinds and s.value[1] is None and _counts(s, text, counted)]
+        spans = exact or (bare if names_it else [])
     elif qtype == "count" and counted_noun(question):
         # "how many merchants" (no unit of the table) is not answered by "two countries" or "45 teams"
         spans = [s for s in spans if s.value[1] is None and (not counted or _counts(s, text, counted))]

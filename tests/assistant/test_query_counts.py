@@ -114,3 +114,15 @@ def test_plural_and_singular_are_the_same_noun(word, question_word, same):
 @pytest.mark.parametrize("question", ["How many merchants have registered?", "كم عدد الموظفين في الشركة؟"])
 def test_a_count_of_a_table_noun_needs_its_instance(question):
     assert "count" in hard_types(analyze(question).parts[0])
+
+
+def test_a_bare_number_counts_the_asked_unit_only_in_a_sentence_naming_it() -> None:
+    q = "How many jobs will Egypt Post's new e-commerce hub create?"
+    lure = "Egypt Post handled 1.8 million cross-border parcels in 2024, up from 1.1 million in 2022."
+    assert best_span("count", q, "en", lure, "en") is None
+    right = "The hub will employ staff, and the number of jobs will reach 1,200 by 2027."
+    got = best_span("count", q, "en", right, "en")
+    assert got is not None and got.value[0] == 1200.0
+    # people are the noun a count leaves out most often
+    got = best_span("count", "How many people died in Algiers?", "en", "The plague killed 30,000 in Algiers.", "en")
+    assert got is not None and got.value[0] == 30000.0
