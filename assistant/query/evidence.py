@@ -29,7 +29,7 @@ from assistant.query.features import (
     featurize,
     partners_in,
 )
-from assistant.query.question import Part, QuestionInfo
+from assistant.query.question import Part, QuestionInfo, asks_future
 from assistant.query.scorer import ANSWERABLE_FEATURES, Scorer
 from assistant.retrieve import Hit
 from assistant.settings import AnswerSettings
@@ -265,6 +265,12 @@ def _typed_choice(
     # (within the first release only: "the second place" elsewhere is no "second cohort")
     seq = sorted([*pool, *top_doc], key=lambda c: -ordinals.fit(asked, c.text) if c.hit.doc.doc_id == doc0 else 0)
     for qtype in sorted(part.types):
+        if qtype == "when" and asks_future(part.text):
+            # "When will the centre open?": a date after the release's own (its dateline dates the report)
+            got = next((c for c in seq if _states_later(part, info, c)), None)
+            if got is not None:
+                return PartChoice(part, got, qtype)
+            continue
         if qtype == "when" and not _states(qtype, part, info, seq[0]):
             lead = _dated_lead(top_doc, part, info)
             if lead is not None:
@@ -284,6 +290,18 @@ def _answers(qtype: str, part: Part, info: QuestionInfo, c: Candidate, exact: bo
     if exact:  # people the register's extractor reads as signatories, not a minister quoted on the signing
         return spans.names_signatories(c.text, part.text)
     return _states(qtype, part, info, c)
+
+
+def _states_later(part: Part, info: QuestionInfo, c: Candidate) -> bool:
+    """The sentence holds a date the question does not name, later than its release's publication date
+    (any date when that is unknown; a year or month that holds the publication date counts as later)."""
+    if not _states("when", part, info, c):
+        return False
+    published = c.hit.doc.published
+    if not published:
+        return True
+    dates = [s.value for s in spans.find_spans("date", c.text, c.language) if isinstance(s.value, str)]
+    return any(d > published[: len(d)] or (len(d) < len(published) and d == published[: len(d)]) for d in dates)
 
 
 def _dated_lead(doc: list[Candidate], part: Part, info: QuestionInfo) -> Candidate | None:

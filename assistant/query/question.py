@@ -567,6 +567,27 @@ _GENERIC = frozenset(
 )
 
 
+_EN_FUTURE = re.compile(
+    r"\bwhen\b(?:\s+\S+){0,8}?\s+(?:will|shall|(?:is|are)\s+(?:\S+\s+){0,6}?(?:expected|due|scheduled|set|planned|"
+    r"going)\b|(?:does|do)\s+(?:\S+\s+){0,6}?(?:start|begin|open|launch|take\s+effect|come\s+into))",
+    re.I,
+)
+_AR_FUTURE = re.compile(
+    normalize_arabic(
+        r"(?<!\w)متى\s+(?:(?:من\s+)?(?:المقرر|المتوقع|المنتظر)|[سو]?(?:سي|ست|سن)\w{2,}|(?:يبدأ|تبدأ|ينطلق|تنطلق|"
+        r"يفتتح|تفتتح|يصرف|تصرف|يدخل|تدخل|ينتهي|تنتهي|يكتمل|تكتمل|يعقد|تعقد|يستكمل|تستكمل)(?!\w))"
+    )
+)
+
+
+def asks_future(text: str) -> bool:
+    """Does the question ask when something is to happen ("When will the centre open?", «متى يبدأ»)?
+
+    A release's own date dates what it reports, not what it announces for later.
+    """
+    return bool(_EN_FUTURE.search(text) or _AR_FUTURE.search(normalize_arabic(text)))
+
+
 def content_words(q: str) -> list[str]:
     """The question's search tokens minus question phrases, filler and generic words."""
     return [w for w in tokenize(_without_cues(q)) if w not in _GENERIC]

@@ -98,3 +98,50 @@ def test_who_signed_is_answered_by_the_signatories_not_by_a_minister_quoted_on_t
     for c in (first, second):
         c.language = "ar"
     assert choose_parts(info, [first, second])[0].candidate is second
+
+
+HUB_DOC = (
+    "Veranet opens a software centre in Egypt\n\n"
+    "CAIRO, 16 November 2025 — Veranet today announced a software centre at the Smart Village.\n\n"
+    "The centre will start operating in January 2026 from temporary premises.\n\n"
+    "The company was founded in Turin in 2009."
+)
+DOCS["hub.txt"] = HUB_DOC
+
+
+def _dated(doc: str, sentence: str, prob: float, published: str | None) -> Candidate:
+    c = cand(doc, sentence, prob)
+    c.hit.doc.published = published  # type: ignore[attr-defined]
+    return c
+
+
+def test_a_question_about_what_is_to_come_is_not_answered_by_the_release_date():
+    from assistant.query.question import asks_future
+
+    info = analyze("When will the Veranet software centre start operating?")
+    assert asks_future(info.parts[0].text)
+    lead = _dated(
+        "hub.txt",
+        "CAIRO, 16 November 2025 — Veranet today announced a software centre at the Smart Village.",
+        0.5,
+        "2025-11-16",
+    )
+    start = _dated(
+        "hub.txt", "The centre will start operating in January 2026 from temporary premises.", 0.3, "2025-11-16"
+    )
+    past = _dated("hub.txt", "The company was founded in Turin in 2009.", 0.2, "2025-11-16")
+    (got,) = choose_parts(info, [lead, past, start], about={"hub.txt"})
+    assert got.candidate is start
+    # nothing later than the release: the sources do not say
+    (got,) = choose_parts(info, [lead, past], about={"hub.txt"})
+    assert got.candidate is None and got.qtype == "when"
+
+
+def test_asks_future_in_both_languages():
+    from assistant.query.question import asks_future
+
+    assert asks_future("When is the hub expected to open?")
+    assert asks_future("متى يبدأ المركز العمل؟") and asks_future("متى سيتم افتتاح المركز؟")
+    assert not asks_future("When did Egypt sign the MoU?") and not asks_future("When was the forum held?")
+    assert not asks_future("متى وقعت مذكرة التفاهم؟") and not asks_future("متى تم التوقيع؟")
+    assert not asks_future("متى تأسست الشركة؟")
