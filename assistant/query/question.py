@@ -276,6 +276,13 @@ _KAM_PAYS = re.compile(
         r"(?<!\w)[وف]?كم\s+(?:س?[يت])?(?:خصص|استثمر|ستثمر|انفق|نفق|دفع|رصد|تبرع|كلف)(?:ت|وا|ون|ها|ه)?(?!\w)"
     )
 )
+# «كم يبلغ إسهام الجانب الفنلندي»، «كم بلغ حجم التمويل»: a bare «كم» before a sum of money asks for it
+_KAM_SUM = re.compile(
+    normalize_arabic(
+        r"(?<!\w)[وف]?كم\s+(?:(?:[يت]?بلغ|بلغت|يصل|تصل|كان|كانت)\s+)?(?:(?:ال)?حجم\s+)?[وب]?(?:ال)?"
+        r"(?:إسهام|اسهام|مساهمة|مساهمات|تمويل|استثمار|استثمارات|قرض|منحة|دعم|إنفاق|انفاق)"
+    )
+)
 _YES_NO_AR = re.compile(normalize_arabic(r"^\s*[وف]?هل(?!\s+(?:تعرف|تعلم|يمكنك|يمكن|ممكن))(?!\w)"))
 
 
@@ -379,7 +386,7 @@ def _part_types(text: str) -> set[str]:
     if not types and not _NO_AMOUNT_START.search(norm) and _AMOUNT_NOUNS.search(norm):
         types = {"amount"}
     if bare_kam and not types:
-        types = {"amount"} if _KAM_PAYS.search(norm) else {"count"}
+        types = {"amount"} if _KAM_PAYS.search(norm) or _KAM_SUM.search(norm) else {"count"}
     if "percent" in types:
         types -= {"amount", "count"}
     if types & {"amount", "duration"}:

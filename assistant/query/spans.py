@@ -662,6 +662,25 @@ def has_instance(qtype: str, text: str, language: str) -> bool:
     return any(find_spans(k, text, language) for k in kinds)
 
 
+_SINCE = re.compile(
+    r"(?:\bsince|(?<!\w)[و]?منذ)\s+(?:(?:the\s+)?(?:year|end|start|beginning)\s+(?:of\s+)?|(?:عام|سنة|بداية|مطلع|نهاية)\s+)?$",
+    re.I,
+)
+
+
+def _period_start(span: Span, text: str, question: str) -> bool:
+    """A date after "since" / «منذ» starts a period ("21 MoUs since 2023"); it dates no event the
+    question asks about, unless the question asks since when."""
+    return (
+        span.kind == "date"
+        and bool(_SINCE.search(text[max(0, span.start - 24) : span.start]))
+        and not _SINCE_Q.search(question)
+    )
+
+
+_SINCE_Q = re.compile(r"\bsince\b|(?<!\w)[و]?منذ(?!\w)", re.I)
+
+
 def has_new_instance(qtype: str, question: str, text: str, language: str, kinds: tuple[str, ...] = ()) -> bool:
     """Like ``has_instance``, but a fact the question itself names does not count.
 
@@ -673,7 +692,10 @@ def has_new_instance(qtype: str, question: str, text: str, language: str, kinds:
         return True
     q_ids = {m.entity.id for m in gazetteer().find(question)}
     return any(
-        not (_echoed(s, question, q_ids) or (s.kind == "date" and _key(s.text) in _key(question)))
+        not (
+            _echoed(s, question, q_ids)
+            or (s.kind == "date" and (_key(s.text) in _key(question) or _period_start(s, text, question)))
+        )
         for k in kinds
         for s in find_spans(k, text, language)
     )
@@ -1004,7 +1026,7 @@ def _candidates(qtype: str, question: str, text: str, tlang: str) -> tuple[list[
         spans = [s for s in spans if s.kind != "amount" or _money_fits(s, text, money)]
     q_ids = {m.entity.id for m in gazetteer().find(question)}
     q_ids |= {tables().place_of[_key(m.group("n"))] for m in tables().place_re.finditer(normalize_arabic(question))}
-    spans = [s for s in spans if not _echoed(s, question, q_ids)]
+    spans = [s for s in spans if not (_echoed(s, question, q_ids) or _period_start(s, text, question))]
     if any(s.value != HOME for s in spans if s.kind in _ENTITY_KINDS):
         spans = [s for s in spans if not (s.kind in _ENTITY_KINDS and s.value == HOME)]  # Egypt is the home side
     if qtype == "where" and any(_is_city(s) for s in spans):

@@ -16,6 +16,10 @@ from assistant.query.spans import find_spans
         # a counted noun after «كم» is still a count, whatever verb follows
         ("كم شركة استثمرت في مصر؟", {"count"}),
         ("كم مهندساً سيتم تدريبهم؟", {"count"}),
+        # a bare «كم» before a sum of money asks for it, a count of things stays a count
+        ("كم يبلغ إسهام الجانب الفنلندي في المرحلة الثالثة؟", {"amount"}),
+        ("كم بلغ حجم التمويل؟", {"amount"}),
+        ("كم يبلغ عدد الشركات؟", {"count"}),
         ("What monthly salary will the company pay its engineers?", {"amount"}),
         ("ما رواتب المهندسين في المركز الجديد؟", {"amount"}),
         ("What is the maturity of the AfDB loan?", {"duration"}),
@@ -60,3 +64,15 @@ def test_value_alone_is_not_money_named() -> None:
 )
 def test_more_cities(text: str, lang: str, city: str) -> None:
     assert [s.value for s in find_spans("place", text, lang)] == [city]
+
+
+def test_a_date_after_since_starts_a_period_and_dates_no_event() -> None:
+    from assistant.query.spans import best_span, has_new_instance
+
+    text = "وأشار الوزير إلى أن الوزارة وقعت منذ عام ٢٠٢٣ نحو ٢١ مذكرة تفاهم مع دول أفريقية."
+    assert not has_new_instance("when", "متى وقعت مصر مذكرة تفاهم مع أوغندا؟", text, "ar")
+    assert has_new_instance("when", "منذ متى توقع الوزارة مذكرات مع دول أفريقية؟", text, "ar")
+    en = "The ministry has signed 21 memoranda with African countries since 2023."
+    assert best_span("when", "When did Egypt sign an MoU with Uganda?", "en", en, "en") is None
+    got = best_span("when", "When was it signed?", "en", "It was signed in 2022, two years after the summit.", "en")
+    assert got is not None and got.value == "2022"
