@@ -45,7 +45,8 @@ TYPED_FLOOR = 0.25
 _MONEY_WORDS = re.compile(
     r"\b(?:budget|cost|costs|fund|funds|funding|funded|financing|financed|financial|invest|invested|investment|"
     r"investments|price|grant|loan|dollars?|euros?|pounds?|usd|egp|worth|contract|deal|salary|salaries|wages?|"
-    r"fees?)\b|ميزاني|تكلف|كلفة|تمويل|استثمار|منحة|قرض|دولار|جنيه|يورو|قيمة|قيمته|قيمتها|عقد|راتب|رواتب|أجور|"
+    r"fees?)\b|ميزاني|(?<!\w)[وفب]?(?:ال)?(?:تكلف|تكاليف|كلف)|تمويل|استثمار|منحة|قرض|دولار|جنيه|يورو|"
+    r"(?<!\w)(?:[وف]?(?:ما|كم)\s+(?:\S+\s+)?)[وفب]?قيم(?:ة|ته|تها)(?!\w)|عقد|راتب|رواتب|أجور|"
     r"رسوم|خصص",
     re.IGNORECASE,
 )

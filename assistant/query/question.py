@@ -247,8 +247,8 @@ CUES: tuple[_Cue, ...] = (
 _AMOUNT_NOUNS = re.compile(
     normalize_arabic(
         r"\bbudgets?\b|\bcosts?\b|\bcosting\b|\bfunding\b|\bfunded\b|\bprice\b|\bworth\b|\bvalue\s+of\b|\bamount\b|"
-        r"\bspend\b|\bspent\b|\bsalar(?:y|ies)\b|\bwages?\b|\bfees?\b|ميزاني|تكلف|تكاليف|كلفة|"
-        r"(?<!\w)[وفب]?قيم(?:ة|ته|تها)(?!\w)|مبلغ|(?<!\w)[وفب]?(?:ال)?(?:راتب|رواتب|أجور|رسوم)(?!\w)|"
+        r"\bspend\b|\bspent\b|\bsalar(?:y|ies)\b|\bwages?\b|\bfees?\b|ميزاني|(?<!\w)[وفب]?(?:ال)?(?:تكلف|تكاليف|كلف)|"
+        r"(?<!\w)(?:[وف]?(?:ما|كم)\s+(?:\S+\s+)?)[وفب]?قيم(?:ة|ته|تها)(?!\w)|مبلغ|(?<!\w)[وفب]?(?:ال)?(?:راتب|رواتب|أجور|رسوم)(?!\w)|"
         r"حجم\s+(?:ال)?(?:تمويل|استثمار|استثمارات|منحة|منح|إنفاق|انفاق)"
     ),
     re.I,

@@ -721,7 +721,9 @@ def _stems(word: str) -> tuple[str, ...]:
 def wanted_units(question: str) -> list[str]:
     """Unit keys the question asks about: the first one after "how many"/"كم عدد", else all it names."""
     nq = normalize_arabic(question)
-    hits = sorted((m.start(), k) for k, rx in tables().q_unit_res for m in rx.finditer(nq))
+    # the longest unit at a place: "square kilometres" before "kilometres"
+    found = sorted((m.start(), m.start() - m.end(), k) for k, rx in tables().q_unit_res for m in rx.finditer(nq))
+    hits = [(pos, k) for pos, _, k in found]
     cue = _COUNT_CUE.search(nq)
     after = [(pos, k) for pos, k in hits if cue and pos >= cue.end()]
     if after and cue and _names_counted(nq[cue.end() :]) and not _near(nq, cue.end(), after[0][0]):

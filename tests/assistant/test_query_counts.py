@@ -126,3 +126,13 @@ def test_a_bare_number_counts_the_asked_unit_only_in_a_sentence_naming_it() -> N
     # people are the noun a count leaves out most often
     got = best_span("count", "How many people died in Algiers?", "en", "The plague killed 30,000 in Algiers.", "en")
     assert got is not None and got.value[0] == 30000.0
+
+
+def test_square_kilometres_are_their_own_unit() -> None:
+    from assistant.query.spans import wanted_units
+
+    assert wanted_units("كم كيلومتراً مربّعاً نقص من الغابة؟") == ["square_kilometre"]
+    assert wanted_units("How many kilometres long is the cable?") == ["kilometre"]
+    text = "The area lost rose from 415,000 to 587,000 square kilometres (160,000 to 227,000 sq mi)."
+    got = best_span("count", "كم كيلومتراً مربّعاً نقص من الغابة؟", "ar", text, "en")
+    assert got is not None and got.value[:2] == (587000.0, "square_kilometre")

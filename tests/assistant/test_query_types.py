@@ -20,6 +20,12 @@ from assistant.query.spans import find_spans
         ("كم يبلغ إسهام الجانب الفنلندي في المرحلة الثالثة؟", {"amount"}),
         ("كم بلغ حجم التمويل؟", {"amount"}),
         ("كم يبلغ عدد الشركات؟", {"count"}),
+        # «قيمة» asks for money only as what is asked («ما قيمة المنحة»), «مكلفة» (costly) is no cost
+        ("ما قيمة المنحة؟", {"amount"}),
+        ("وما قيمته؟", {"amount"}),
+        ("ما هو الافتراض غير المثبت الذي يُعزى عموماً إلى قيمة أصناف التعقيد؟", set()),
+        ("هناك انتقادات بأن سياسات الطاقة حلول سريعة مكلفة تتجاهل أية حقائق؟", set()),
+        ("ما تكلفة المشروع؟", {"amount"}),
         ("What monthly salary will the company pay its engineers?", {"amount"}),
         ("ما رواتب المهندسين في المركز الجديد؟", {"amount"}),
         ("What is the maturity of the AfDB loan?", {"duration"}),
