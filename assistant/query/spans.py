@@ -960,26 +960,33 @@ def _about(span: Span, text: str, stems: frozenset[str]) -> bool:
 
 #: kinds of money that releases keep apart: an amount answers a question about one only when its clause
 #: names that kind or none ("What salary will it pay?" is not answered by "an investment of USD 12 million",
-#: nor an investment by «حجم التبادل التجاري ... 85 مليون دولار»). English stems; Arabic letters that any
-#: form of the word holds (prefixes and plurals vary: «باستثمارات», «الاستثمارات»)
+#: nor an investment by «حجم التبادل التجاري ... 85 مليون دولار»). English stems (exact: "important" stems
+#: to "import"); Arabic word beginnings once a clitic and the article are taken off («باستثمارات»)
 MONEY_KINDS = (
-    (("invest", "cost", "budget", "spend", "spent"), ("استثمار", "تكلف", "كلف", "ميزاني", "موازن")),
+    (
+        ("invest", "investor", "cost", "budget", "spend", "spent"),
+        ("استثمار", "تكلف", "تكاليف", "كلف", "ميزاني", "موازن"),
+    ),
     (("salari", "wage"), ("راتب", "رواتب", "اجور")),
-    (("grant",), ("منحه", "منحا", "منح ")),
-    (("loan",), ("قرض",)),
-    (("trade", "export", "import"), ("تبادل", "صادر", "وارد")),
-    (("revenu", "turnov"), ("ايراد", "مبيعا")),
+    (("grant",), ("منح",)),
+    (("loan",), ("قرض", "قروض")),
+    (("trade", "export"), ("تبادل", "صادرات", "واردات")),
+    (("revenu", "turnov"), ("ايراد", "مبيعات")),
     (("contribut",), ("اسهام", "مساهم", "يسهم", "تسهم", "يساهم", "تساهم")),
 )
+_AR_CLITICS = re.compile(r"^(?:[وف]?(?:لل|[بلك]?ال|[بلك]))")
 
 
 def _money_kinds(words: Iterable[str]) -> set[int]:
     found = set()
     for w in words:
-        st, norm = (_stems(w) or ("",))[0], normalize_arabic(w) + " "
-        for i, (en, ar) in enumerate(MONEY_KINDS):
-            if (st and not _is_ar(st) and st.startswith(en)) or (_is_ar(norm) and any(a in norm for a in ar)):
-                found.add(i)
+        norm = normalize_arabic(w)
+        if _is_ar(norm):
+            bare = [norm, _AR_CLITICS.sub("", norm)]
+            found |= {i for i, (_, ar) in enumerate(MONEY_KINDS) if any(b.startswith(ar) for b in bare)}
+        else:
+            st = set(_stems(w))
+            found |= {i for i, (en, _) in enumerate(MONEY_KINDS) if st & set(en)}
     return found
 
 

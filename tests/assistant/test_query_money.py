@@ -59,3 +59,13 @@ def test_an_amount_of_the_asked_kind_or_of_none_answers(question, sentence, text
 def test_a_question_naming_no_kind_of_money_is_not_narrowed():
     assert not names_money_kind("How much money did the agreement bring?")
     assert _amount("How much money did the agreement bring?", "It brought an investment of $5 million.") is not None
+
+
+def test_money_kinds_read_words_not_letters() -> None:
+    from assistant.query.spans import _money_kinds
+
+    # «مصادر» (sources) and «الموارد» (resources) hold «صادر»/«وارد»; "important" stems to "import"
+    for word in ("مصادر", "المصادر", "الموارد", "important", "investigation", "مكلفة"):
+        assert _money_kinds([word]) == set(), word
+    assert _money_kinds(["باستثمارات"]) == _money_kinds(["investment"]) != set()
+    assert _money_kinds(["بقرض"]) == _money_kinds(["loans"]) != set()
