@@ -20,6 +20,7 @@ from assistant.gazetteer import HOME, gazetteer
 from assistant.query import spans
 from assistant.query.evidence import PartChoice, Selection
 from assistant.query.features import Candidate
+from assistant.query.question import asks_future
 from assistant.query.spans import Span
 
 LANGUAGE_NAMES = {"en": {"ar": "Arabic", "en": "English"}, "ar": {"ar": "العربية", "en": "الإنجليزية"}}
@@ -70,7 +71,9 @@ def short_for(pc: PartChoice, lang: str, twin_text: str | None, text: str | None
     if c is None or pc.qtype is None:
         return None
     text = text or c.text
-    span = spans.best_span(pc.qtype, pc.part.text, lang, text, c.language)
+    # "When will it open?": the date after the release's own, as the evidence was chosen
+    after = c.hit.doc.published if pc.qtype == "when" and asks_future(pc.part.text) else None
+    span = spans.best_span(pc.qtype, pc.part.text, lang, text, c.language, after=after)
     if span is None:
         return None
     if span.kind == "person":

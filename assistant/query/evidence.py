@@ -45,8 +45,8 @@ TYPED_FLOOR = 0.25
 _MONEY_WORDS = re.compile(
     r"\b(?:budget|cost|costs|fund|funds|funding|funded|financing|financed|financial|invest|invested|investment|"
     r"investments|price|grant|loan|dollars?|euros?|pounds?|usd|egp|worth|contract|deal|salary|salaries|wages?|"
-    r"fees?)\b|ميزاني|(?<!\w)[وفب]?(?:ال)?(?:تكلف|تكاليف|كلف)|تمويل|استثمار|منحة|قرض|دولار|جنيه|يورو|"
-    r"(?<!\w)(?:[وف]?(?:ما|كم)\s+(?:\S+\s+)?)[وفب]?قيم(?:ة|ته|تها)(?!\w)|عقد|راتب|رواتب|أجور|"
+    r"fees?)\b|ميزاني|(?<!\w)(?:[وفب]?(?:ال)?|[وف]?س?[يتن])(?:تكلف|تكاليف|كلف)|تمويل|استثمار|منحة|قرض|دولار|"
+    r"جنيه|يورو|(?<!\w)(?:[وف]?ب?(?:ما|كم)\s+(?:\S+\s+){0,2})[وفب]?قيم(?:ة|ته|تها)(?!\w)|عقد|راتب|رواتب|أجور|"
     r"رسوم|خصص",
     re.IGNORECASE,
 )
@@ -295,14 +295,11 @@ def _answers(qtype: str, part: Part, info: QuestionInfo, c: Candidate, exact: bo
 
 def _states_later(part: Part, info: QuestionInfo, c: Candidate) -> bool:
     """The sentence holds a date the question does not name, later than its release's publication date
-    (any date when that is unknown; a year or month that holds the publication date counts as later)."""
-    if not _states("when", part, info, c):
-        return False
+    (any date when that is unknown)."""
     published = c.hit.doc.published
     if not published:
-        return True
-    dates = [s.value for s in spans.find_spans("date", c.text, c.language) if isinstance(s.value, str)]
-    return any(d > published[: len(d)] or (len(d) < len(published) and d == published[: len(d)]) for d in dates)
+        return _states("when", part, info, c)
+    return spans.best_span("when", part.text, info.language, c.text, c.language, after=published) is not None
 
 
 def _dated_lead(doc: list[Candidate], part: Part, info: QuestionInfo) -> Candidate | None:

@@ -247,8 +247,8 @@ CUES: tuple[_Cue, ...] = (
 _AMOUNT_NOUNS = re.compile(
     normalize_arabic(
         r"\bbudgets?\b|\bcosts?\b|\bcosting\b|\bfunding\b|\bfunded\b|\bprice\b|\bworth\b|\bvalue\s+of\b|\bamount\b|"
-        r"\bspend\b|\bspent\b|\bsalar(?:y|ies)\b|\bwages?\b|\bfees?\b|ميزاني|(?<!\w)[وفب]?(?:ال)?(?:تكلف|تكاليف|كلف)|"
-        r"(?<!\w)(?:[وف]?(?:ما|كم)\s+(?:\S+\s+)?)[وفب]?قيم(?:ة|ته|تها)(?!\w)|مبلغ|(?<!\w)[وفب]?(?:ال)?(?:راتب|رواتب|أجور|رسوم)(?!\w)|"
+        r"\bspend\b|\bspent\b|\bsalar(?:y|ies)\b|\bwages?\b|\bfees?\b|ميزاني|(?<!\w)(?:[وفب]?(?:ال)?|[وف]?س?[يتن])(?:تكلف|تكاليف|كلف)|"
+        r"(?<!\w)(?:[وف]?ب?(?:ما|كم)\s+(?:\S+\s+){0,2})[وفب]?قيم(?:ة|ته|تها)(?!\w)|مبلغ|(?<!\w)[وفب]?(?:ال)?(?:راتب|رواتب|أجور|رسوم)(?!\w)|"
         r"حجم\s+(?:ال)?(?:تمويل|استثمار|استثمارات|منحة|منح|إنفاق|انفاق)"
     ),
     re.I,
@@ -279,7 +279,7 @@ _KAM_PAYS = re.compile(
 # «كم يبلغ إسهام الجانب الفنلندي»، «كم بلغ حجم التمويل»: a bare «كم» before a sum of money asks for it
 _KAM_SUM = re.compile(
     normalize_arabic(
-        r"(?<!\w)[وف]?كم\s+(?:(?:[يت]?بلغ|بلغت|يصل|تصل|كان|كانت)\s+)?(?:(?:ال)?حجم\s+)?[وب]?(?:ال)?"
+        r"(?<!\w)[وف]?كم\s+(?:(?:[يت]?بلغ|بلغت|يصل|تصل|كان|كانت)\s+(?:(?:ال)?حجم\s+)?[وب]?(?:ال)?|(?:ال)?حجم\s+[وب]?(?:ال)?|ال)"
         r"(?:إسهام|اسهام|مساهمة|مساهمات|تمويل|استثمار|استثمارات|قرض|منحة|دعم|إنفاق|انفاق)"
     )
 )
@@ -574,15 +574,20 @@ _GENERIC = frozenset(
 )
 
 
+# the question's own verb, not one of a relative clause ("When did Egypt sign the deal that will ...")
 _EN_FUTURE = re.compile(
-    r"\bwhen\b(?:\s+\S+){0,8}?\s+(?:will|shall|(?:is|are)\s+(?:\S+\s+){0,6}?(?:expected|due|scheduled|set|planned|"
-    r"going)\b|(?:does|do)\s+(?:\S+\s+){0,6}?(?:start|begin|open|launch|take\s+effect|come\s+into))",
+    r"^\W*(?:and\s+|but\s+)?when\s+(?:will|shall|(?:is|are)\s+(?:(?!that|which|who)\S+\s+){0,6}?(?:expected|due|"
+    r"scheduled|set|planned|going|to)\b|(?:does|do)\s+(?:(?!that|which|who)\S+\s+){0,6}?(?:start|begin|open|launch|"
+    r"take\s+effect|come\s+into))",
     re.I,
+)
+_AR_FUTURE_VERBS = (
+    r"(?:يبدأ|تبدأ|ينطلق|تنطلق|يفتتح|تفتتح|يصرف|تصرف|يدخل|تدخل|ينتهي|تنتهي|يكتمل|تكتمل|يعقد|تعقد|يستكمل|تستكمل|"
+    r"يتم|تتم|يجري|تجري|ينفذ|تنفذ|يطلق|تطلق|يبدأون|يصل|تصل|يعمل|تعمل)"
 )
 _AR_FUTURE = re.compile(
     normalize_arabic(
-        r"(?<!\w)متى\s+(?:(?:من\s+)?(?:المقرر|المتوقع|المنتظر)|[سو]?(?:سي|ست|سن)\w{2,}|(?:يبدأ|تبدأ|ينطلق|تنطلق|"
-        r"يفتتح|تفتتح|يصرف|تصرف|يدخل|تدخل|ينتهي|تنتهي|يكتمل|تكتمل|يعقد|تعقد|يستكمل|تستكمل)(?!\w))"
+        rf"(?<!\w)[وف]?متى\s+(?:(?:من\s+)?(?:المقرر|المتوقع|المنتظر)|سوف\s+\w+|س?{_AR_FUTURE_VERBS}(?!\w))"
     )
 )
 

@@ -136,3 +136,8 @@ def test_square_kilometres_are_their_own_unit() -> None:
     text = "The area lost rose from 415,000 to 587,000 square kilometres (160,000 to 227,000 sq mi)."
     got = best_span("count", "كم كيلومتراً مربّعاً نقص من الغابة؟", "ar", text, "en")
     assert got is not None and got.value[:2] == (587000.0, "square_kilometre")
+
+
+def test_a_bare_number_of_people_needs_no_noun() -> None:
+    got = best_span("count", "How many engineers will be trained?", "en", "The programme will train 5,000 in AI.", "en")
+    assert got is not None and got.value[0] == 5000.0

@@ -69,3 +69,18 @@ def test_money_kinds_read_words_not_letters() -> None:
         assert _money_kinds([word]) == set(), word
     assert _money_kinds(["باستثمارات"]) == _money_kinds(["investment"]) != set()
     assert _money_kinds(["بقرض"]) == _money_kinds(["loans"]) != set()
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        # a clitic «و» before the noun, a plural «قروض»
+        ("ما قيمة القرض؟", "وتقدم الوكالة 50 مليون دولار في صورة منحة وقرض."),
+        ("ما قيمة القرض؟", "وتقدم الوكالة 50 مليون دولار في صورة قروض ومنح."),
+        # «مصادر» (sources) names no kind of money
+        ("ما حجم الاستثمارات؟", "وتبلغ الاستثمارات 50 مليون دولار من مصادر تمويل ذاتية."),
+        ("How much is the grant?", "The EU will provide EUR 5 million in grants and loans."),
+    ],
+)
+def test_the_asked_kind_next_to_others_still_answers(question, sentence):
+    assert _amount(question, sentence) is not None

@@ -82,3 +82,59 @@ def test_a_date_after_since_starts_a_period_and_dates_no_event() -> None:
     assert best_span("when", "When did Egypt sign an MoU with Uganda?", "en", en, "en") is None
     got = best_span("when", "When was it signed?", "en", "It was signed in 2022, two years after the summit.", "en")
     assert got is not None and got.value == "2022"
+
+
+@pytest.mark.parametrize(
+    ("question", "types", "hard"),
+    [
+        ("كم يتكلف المشروع؟", {"amount"}, {"amount"}),
+        ("كم ستتكلف المحطة؟", {"amount"}, {"amount"}),
+        ("بكم تقدر قيمة الصفقة؟", {"amount"}, {"amount"}),
+        ("ما هي إجمالي قيمة العقد؟", {"amount"}, {"amount"}),
+        # a count of loans or grants is a count
+        ("كم قرضاً حصلت عليه مصر؟", {"count"}, set()),
+        ("كم منحة دراسية قدمتها الجامعة؟", {"count"}, set()),
+    ],
+)
+def test_money_typing_reviewed_cases(question: str, types: set[str], hard: set[str]) -> None:
+    part = analyze(question).parts[-1]
+    assert set(part.types) == types
+    assert set(hard_types(part)) == hard
+
+
+def test_a_since_date_answers_when_something_started() -> None:
+    from assistant.query.spans import best_span
+
+    got = best_span(
+        "when", "When did the centre start operating?", "en", "The centre has been operating since March 2024.", "en"
+    )
+    assert got is not None and got.value == "2024-03"
+    got = best_span("when", "متى انضمت مصر إلى التحالف؟", "ar", "ومصر عضو في التحالف منذ عام 2019.", "ar")
+    assert got is not None and got.value == "2019"
+
+
+@pytest.mark.parametrize(
+    ("question", "future"),
+    [
+        ("When did Egypt sign the Veranet deal that will create 5,000 jobs?", False),
+        ("When was the MoU, which will run until 2030, signed?", False),
+        ("When is the centre to open?", True),
+        ("متى يتم افتتاح المركز؟", True),
+        ("متى سوف يفتتح المركز؟", True),
+        ("متى سيطرت الدولة العثمانية على الجزائر؟", False),
+    ],
+)
+def test_asks_future_reviewed_cases(question: str, future: bool) -> None:
+    from assistant.query.question import asks_future
+
+    assert asks_future(question) is future
+
+
+def test_a_future_date_is_read_after_the_release_date() -> None:
+    from assistant.query.spans import best_span, later_than
+
+    s = "Veranet, which announced the centre on 10 November 2025, said it will start operating in January 2026."
+    got = best_span("when", "When will the centre start operating?", "en", s, "en", after="2025-11-16")
+    assert got is not None and got.value == "2026-01"
+    assert later_than("2025", "2025-11-16") and not later_than("2025-11-16", "2025-11-16")
+    assert not later_than("القرن التاسع عشر", "2025-11-16")
