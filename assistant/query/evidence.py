@@ -29,7 +29,7 @@ from assistant.query.features import (
     featurize,
     partners_in,
 )
-from assistant.query.question import Part, QuestionInfo, asks_future
+from assistant.query.question import Part, QuestionInfo, asks_future, asks_past
 from assistant.query.scorer import ANSWERABLE_FEATURES, Scorer
 from assistant.retrieve import Hit
 from assistant.settings import AnswerSettings
@@ -320,6 +320,10 @@ def _states(qtype: str, part: Part, info: QuestionInfo, c: Candidate, kinds: tup
     # percentage to be about interest, and a salary to be no investment
     if qtype in ("count", "percent") or (qtype == "amount" and spans.names_money_kind(part.text)):
         return spans.best_span(qtype, part.text, info.language, c.text, c.language) is not None
+    if qtype == "when" and c.hit.doc.published and asks_past(part.text):
+        # "When was it signed?": a release reports as done nothing dated after it
+        before = spans.best_span("when", part.text, info.language, c.text, c.language, before=c.hit.doc.published)
+        return before is not None
     return spans.has_new_instance(qtype, part.text, c.text, c.language, kinds)
 
 

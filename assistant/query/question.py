@@ -592,6 +592,23 @@ _AR_FUTURE = re.compile(
 )
 
 
+_EN_PAST = re.compile(r"^\W*(?:and\s+|but\s+)?when\s+(?:did|was|were|had)\b", re.I)
+_AR_PAST = re.compile(
+    normalize_arabic(
+        r"(?<!\w)[وف]?متى\s+(?:تم|تمت|وقع|وقعت|وقعا|عقد|عقدت|أعلن|أعلنت|انطلق|انطلقت|افتتح|افتتحت|بدأ|بدأت|أطلق|أطلقت|"
+        r"صدر|صدرت|أقيم|أقيمت|اختتم|اختتمت|انضم|انضمت|تأسس|تأسست|أنشئ|أنشئت|جرى|جرت|كان|كانت|زار|زارت)(?!\w)"
+    )
+)
+
+
+def asks_past(text: str) -> bool:
+    """Does the question ask when something happened ("When was it signed?", «متى وقعت»)?
+
+    A release cannot report as done what is dated after it.
+    """
+    return bool(_EN_PAST.search(text) or _AR_PAST.search(normalize_arabic(text)))
+
+
 def asks_future(text: str) -> bool:
     """Does the question ask when something is to happen ("When will the centre open?", «متى يبدأ»)?
 

@@ -1090,18 +1090,23 @@ def _weight(cue: str) -> float:
     return 3.0 if cue.startswith("entity:") else 1.0
 
 
-def best_span(qtype: str, question: str, qlang: str, text: str, tlang: str, after: str | None = None) -> Span | None:
+def best_span(
+    qtype: str, question: str, qlang: str, text: str, tlang: str, after: str | None = None, before: str | None = None
+) -> Span | None:
     """The span of the asked kind that best answers ``question`` in ``text``, or None when none fits.
 
     Ranking: closeness to the question's content words (in either language) summed
     over those words, then the kind's order in QTYPE_KINDS, then text order.
-    ``after``: an ISO date; only dates later than it answer (a year or month holding it counts).
+    ``after``: an ISO date; only dates later than it answer (a year or month holding it counts);
+    ``before``: only dates not later than it.
     """
     if qtype not in QTYPE_KINDS:
         return None
     spans, wanted = _candidates(qtype, question, text, tlang)
     if after:
         spans = [s for s in spans if s.kind != "date" or later_than(s.value, after)]
+    if before:
+        spans = [s for s in spans if s.kind != "date" or not after_all(s.value, before)]
     if not spans:
         return None
     cues = _cues(question, wanted, text)
@@ -1127,6 +1132,13 @@ def later_than(value: object, iso: str) -> bool:
         return False
     head = iso[: len(value)]
     return value > head or (value == head and len(value) < len(iso))
+
+
+def after_all(value: object, iso: str) -> bool:
+    """Is the ISO date ``value`` wholly after ``iso`` (a year holding it is not)? Other values: no."""
+    if not isinstance(value, str) or not _ISO.fullmatch(value):
+        return False
+    return value > iso[: len(value)]
 
 
 # --- rendering in the asker's language -------------------------------------------------------------

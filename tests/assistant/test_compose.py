@@ -18,7 +18,7 @@ EN_FORUM = "The forum brought together 17 companies and created more than 5,000 
 
 
 def cand(text: str, lang: str, doc: str = "d1.txt", j: int = 0, start: int = 0) -> Candidate:
-    hit = SimpleNamespace(chunk=SimpleNamespace(id=f"{doc}#0"), doc=SimpleNamespace(doc_id=doc))
+    hit = SimpleNamespace(chunk=SimpleNamespace(id=f"{doc}#0"), doc=SimpleNamespace(doc_id=doc, published=None))
     return Candidate(hit, j, start, start + len(text), text, lang, 0, np.zeros(4), prob=0.9)  # type: ignore[arg-type]
 
 

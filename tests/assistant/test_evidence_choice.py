@@ -32,7 +32,7 @@ DOCS = {"uz.txt": UZ_DOC, "kz.txt": KZ_DOC}
 def cand(doc: str, sentence: str, prob: float) -> Candidate:
     text = DOCS[doc]
     start = text.index(sentence)
-    hit = SimpleNamespace(chunk=SimpleNamespace(id=f"{doc}#0"), doc=SimpleNamespace(doc_id=doc))
+    hit = SimpleNamespace(chunk=SimpleNamespace(id=f"{doc}#0"), doc=SimpleNamespace(doc_id=doc, published=None))
     c = Candidate(hit, start, start, start + len(sentence), sentence, "en", 0, np.zeros(4))  # type: ignore[arg-type]
     c.prob = prob
     return c
@@ -145,3 +145,21 @@ def test_asks_future_in_both_languages():
     assert not asks_future("When did Egypt sign the MoU?") and not asks_future("When was the forum held?")
     assert not asks_future("متى وقعت مذكرة التفاهم؟") and not asks_future("متى تم التوقيع؟")
     assert not asks_future("متى تأسست الشركة؟")
+
+
+def test_a_question_about_what_happened_is_not_answered_by_a_date_after_the_release():
+    from assistant.query.question import asks_past
+
+    info = analyze("When was the Veranet agreement signed?")
+    assert asks_past(info.parts[0].text) and asks_past("متى وقعت مذكرة التفاهم؟")
+    plan = _dated(
+        "hub.txt", "The centre will start operating in January 2026 from temporary premises.", 0.5, "2025-11-16"
+    )
+    lead = _dated(
+        "hub.txt",
+        "CAIRO, 16 November 2025 — Veranet today announced a software centre at the Smart Village.",
+        0.3,
+        "2025-11-16",
+    )
+    (got,) = choose_parts(info, [plan, lead], about={"hub.txt"})
+    assert got.candidate is lead

@@ -23,7 +23,7 @@ AR_HUB = (
 
 def _cand(text: str, sentence: str, lang: str, prob: float) -> Candidate:
     start = text.index(sentence)
-    hit = SimpleNamespace(chunk=SimpleNamespace(id="hub#0"), doc=SimpleNamespace(doc_id="hub.txt"))
+    hit = SimpleNamespace(chunk=SimpleNamespace(id="hub#0"), doc=SimpleNamespace(doc_id="hub.txt", published=None))
     c = Candidate(hit, start, start, start + len(sentence), sentence, lang, 0, np.zeros(4))  # type: ignore[arg-type]
     c.prob = prob
     return c

@@ -55,7 +55,7 @@ def _cand(doc: str, text: str, sentence: str, lang: str, prob: float):
     from assistant.query.features import Candidate
 
     start = text.index(sentence)
-    hit = SimpleNamespace(chunk=SimpleNamespace(id=f"{doc}#0"), doc=SimpleNamespace(doc_id=doc))
+    hit = SimpleNamespace(chunk=SimpleNamespace(id=f"{doc}#0"), doc=SimpleNamespace(doc_id=doc, published=None))
     c = Candidate(hit, start, start, start + len(sentence), sentence, lang, 0, np.zeros(4))  # type: ignore[arg-type]
     c.prob = prob
     return c
