@@ -81,6 +81,8 @@ def short_for(pc: PartChoice, lang: str, twin_text: str | None, text: str | None
     rendered = spans.render(span, lang, twin_text)
     if not rendered or (pc.qtype in _VALUE_TYPES and _foreign_script(rendered, lang)):
         return None  # a value the tables could not carry into the asker's language is left to the quote
+    if _foreign_script(rendered, lang):  # a place or body the gazetteer lacks ("Almaty") is quoted as written
+        return _name(rendered, lang)
     if pc.qtype == "count" and span.value[1] is None and (noun := spans.counted_phrase(pc.part.text, lang)):
         if c.language != lang:
             return None  # what a bare number counts cannot be checked across languages: the summary says it

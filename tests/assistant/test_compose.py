@@ -118,3 +118,10 @@ def test_several_signatories_in_the_other_script_share_one_lead_in():
     sel, lang = selection("من وقع مذكرة التفاهم مع رواندا؟", [cand(sentence, "en")])
     lead = compose(sel, lang, lambda _d: None, lambda _d: []).lead
     assert lead.startswith("وردت الأسماء في المصدر: «Tarek Mansour» و«Emmanuel Karangwa» [1]")
+
+
+def test_a_place_the_gazetteer_lacks_is_quoted_as_written_in_the_askers_words():
+    en = "The third edition of the forum will be held in Almaty, Kazakhstan, in 2026."
+    sel, lang = selection("أين ستعقد النسخة الثالثة من المنتدى؟", [cand(en, "en")])
+    out = compose(sel, lang, lambda _: None)
+    assert out.short == "ورد الاسم في المصدر: «Almaty»"
