@@ -20,7 +20,7 @@ from assistant.gazetteer import HOME, gazetteer
 from assistant.query import spans
 from assistant.query.evidence import PartChoice, Selection
 from assistant.query.features import Candidate
-from assistant.query.question import asks_future
+from assistant.query.question import asks_future, asks_past
 from assistant.query.spans import Span
 
 LANGUAGE_NAMES = {"en": {"ar": "Arabic", "en": "English"}, "ar": {"ar": "العربية", "en": "الإنجليزية"}}
@@ -72,8 +72,11 @@ def short_for(pc: PartChoice, lang: str, twin_text: str | None, text: str | None
         return None
     text = text or c.text
     # "When will it open?": the date after the release's own, as the evidence was chosen
-    after = c.hit.doc.published if pc.qtype == "when" and asks_future(pc.part.text) else None
-    span = spans.best_span(pc.qtype, pc.part.text, lang, text, c.language, after=after)
+    # ... and "when was it signed?" a date not after it
+    when = pc.qtype == "when" and bool(c.hit.doc.published)
+    after = c.hit.doc.published if when and asks_future(pc.part.text) else None
+    before = c.hit.doc.published if when and asks_past(pc.part.text) else None
+    span = spans.best_span(pc.qtype, pc.part.text, lang, text, c.language, after=after, before=before)
     if span is None:
         return None
     if span.kind == "person":
@@ -82,7 +85,7 @@ def short_for(pc: PartChoice, lang: str, twin_text: str | None, text: str | None
     if not rendered or (pc.qtype in _VALUE_TYPES and _foreign_script(rendered, lang)):
         return None  # a value the tables could not carry into the asker's language is left to the quote
     if _foreign_script(rendered, lang):  # a place or body the gazetteer lacks ("Almaty") is quoted as written
-        return _name(rendered, lang)
+        return spans.short_answer(pc.qtype, _name(rendered, lang), lang)
     if pc.qtype == "count" and span.value[1] is None and (noun := spans.counted_phrase(pc.part.text, lang)):
         if c.language != lang:
             return None  # what a bare number counts cannot be checked across languages: the summary says it

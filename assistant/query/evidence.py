@@ -29,10 +29,11 @@ from assistant.query.features import (
     featurize,
     partners_in,
 )
-from assistant.query.question import Part, QuestionInfo, asks_future, asks_past
+from assistant.query.question import Part, QuestionInfo, asks_future, asks_past, tells_future
 from assistant.query.scorer import ANSWERABLE_FEATURES, Scorer
 from assistant.retrieve import Hit
 from assistant.settings import AnswerSettings
+from assistant.text import normalize_arabic
 
 #: candidates a typed part may look through for a sentence holding the asked fact
 TYPED_DEPTH = 6
@@ -43,18 +44,20 @@ TYPED_FLOOR = 0.25
 #: the question names what it counts. For the rest (who, where, which body) a missing instance is more
 #: often a detector miss, so the best sentence is quoted without a short answer.
 _MONEY_WORDS = re.compile(
-    r"\b(?:budget|cost|costs|fund|funds|funding|funded|financing|financed|financial|invest|invested|investment|"
-    r"investments|price|grant|loan|dollars?|euros?|pounds?|usd|egp|worth|contract|deal|salary|salaries|wages?|"
-    r"fees?)\b|ميزاني|(?<!\w)(?:[وفب]?(?:ال)?|[وف]?س?[يتن])(?:تكلف|تكاليف|كلف)|تمويل|استثمار|منحة|قرض|دولار|"
-    r"جنيه|يورو|(?<!\w)(?:[وف]?ب?(?:ما|كم)\s+(?:\S+\s+){0,2})[وفب]?قيم(?:ة|ته|تها)(?!\w)|عقد|راتب|رواتب|أجور|"
-    r"رسوم|خصص",
+    normalize_arabic(
+        r"\b(?:budget|cost|costs|fund|funds|funding|funded|financing|financed|financial|invest|invested|investment|"
+        r"investments|price|grant|loan|dollars?|euros?|pounds?|usd|egp|worth|contract|deal|salary|salaries|wages?|"
+        r"fees?)\b|ميزاني|(?<!\w)(?:[وفب]?(?:ال)?|[وف]?س?[يتن])(?:تكلف|تكاليف|كلف)|تمويل|استثمار|منحة|قرض|دولار|"
+        r"جنيه|يورو|(?<!\w)(?:[وف]?ب?(?:ما|كم)\s+(?:\S+\s+){0,2})[وفب]?قيم(?:ة|ته|تها)(?!\w)|عقد|راتب|رواتب|أجور|"
+        r"رسوم|خصص"
+    ),
     re.IGNORECASE,
 )
 
 
 def hard_types(part: Part) -> frozenset[str]:
     hard = set(part.types & {"when", "percent"})
-    if "amount" in part.types and _MONEY_WORDS.search(part.text):
+    if "amount" in part.types and _MONEY_WORDS.search(normalize_arabic(part.text)):
         hard.add("amount")
     if "count" in part.types and spans.wanted_units(part.text):
         hard.add("count")
@@ -295,10 +298,10 @@ def _answers(qtype: str, part: Part, info: QuestionInfo, c: Candidate, exact: bo
 
 def _states_later(part: Part, info: QuestionInfo, c: Candidate) -> bool:
     """The sentence holds a date the question does not name, later than its release's publication date
-    (any date when that is unknown)."""
+    (when that is unknown, in a sentence telling of something to come)."""
     published = c.hit.doc.published
-    if not published:
-        return _states("when", part, info, c)
+    if not published:  # an undated release: a sentence telling what is to come
+        return tells_future(c.text) and _states("when", part, info, c)
     return spans.best_span("when", part.text, info.language, c.text, c.language, after=published) is not None
 
 

@@ -587,12 +587,22 @@ _AR_FUTURE_VERBS = (
 )
 _AR_FUTURE = re.compile(
     normalize_arabic(
-        rf"(?<!\w)[وف]?متى\s+(?:(?:من\s+)?(?:المقرر|المتوقع|المنتظر)|سوف\s+\w+|س?{_AR_FUTURE_VERBS}(?!\w))"
+        rf"(?<!\w)[وف]?متى\s+(?:(?:من\s+)?(?:المقرر|المتوقع|المنتظر)|سوف\s+\w+|س?{_AR_FUTURE_VERBS}(?!\w)|"
+        # any «س» future («ستوقع»، «سيزور»), not «سيطرت» (it ruled), «سيناء» or «سنغافورة»
+        r"س[يتن](?!طر|ناء|نغافور)\w{2,})"
     )
 )
 
 
-_EN_PAST = re.compile(r"^\W*(?:and\s+|but\s+)?when\s+(?:did|was|were|had)\b", re.I)
+# "when signed the deal": the compound part "Who signed the deal, and when?" keeps its verb
+_EN_PAST = re.compile(r"^\W*(?:and\s+|but\s+)?when\s+(?:did|was|were|had|\w+ed)\b", re.I)
+# "When was the plant scheduled to open?", «متى كان من المقرر»: a plan, not an event
+_PLANNED = re.compile(
+    normalize_arabic(
+        r"\b(?:expected|scheduled|due|set|planned|supposed|meant)\s+to\b|(?<!\w)(?:من\s+)?(?:المقرر|المتوقع|المنتظر)(?!\w)"
+    ),
+    re.I,
+)
 _AR_PAST = re.compile(
     normalize_arabic(
         r"(?<!\w)[وف]?متى\s+(?:تم|تمت|وقع|وقعت|وقعا|عقد|عقدت|أعلن|أعلنت|انطلق|انطلقت|افتتح|افتتحت|بدأ|بدأت|أطلق|أطلقت|"
@@ -601,12 +611,36 @@ _AR_PAST = re.compile(
 )
 
 
+#: more verbs a sentence tells what is to come with, after «س» («ستغلق أبوابها في أكتوبر 2016»)
+_AR_MORE_FUTURE_VERBS = (
+    "يكون|تكون|يقام|تقام|يستضيف|تستضيف|يوقع|توقع|يغلق|تغلق|يصبح|تصبح|يبلغ|تبلغ|ينتقل|تنتقل|يوفر|توفر|يضم|تضم|"
+    "يستمر|تستمر|ينظم|تنظم|يشارك|تشارك|يصدر|تصدر|يعلن|تعلن|يزور|تزور|يقدم|تقدم|يخصص|تخصص|يتم|تتم|يحل|تحل|"
+    "يستقبل|تستقبل|يطلق|تطلق|يوفد|توفد|يتولى|تتولى|ينشئ|تنشئ|يرتفع|ترتفع|يصل|تصل"
+)
+# a sentence telling what is to come: "will be held", "is scheduled", «سيعقد», «من المقرر»
+_EN_FUTURE_MARK = re.compile(
+    r"\b(?:will|shall)\b|\b(?:expected|scheduled|planned|due)\s+to\b|\b(?:next|upcoming)\b", re.I
+)
+_AR_FUTURE_MARK = re.compile(
+    normalize_arabic(
+        r"(?<!\w)(?:سوف|(?:من\s+)?(?:المقرر|المتوقع|المنتظر)|المقبل|المقبلة|القادم|القادمة)(?!\w)|"
+        rf"(?<!\w)[وف]?س(?:{_AR_FUTURE_VERBS[3:-1]}|{_AR_MORE_FUTURE_VERBS})(?!\w)"
+    )
+)
+
+
+def tells_future(sentence: str) -> bool:
+    """Does the sentence tell of something to come (its dates then answer "when will ...?")?"""
+    return bool(_EN_FUTURE_MARK.search(sentence) or _AR_FUTURE_MARK.search(normalize_arabic(sentence)))
+
+
 def asks_past(text: str) -> bool:
     """Does the question ask when something happened ("When was it signed?", «متى وقعت»)?
 
     A release cannot report as done what is dated after it.
     """
-    return bool(_EN_PAST.search(text) or _AR_PAST.search(normalize_arabic(text)))
+    norm = normalize_arabic(text)
+    return bool(_EN_PAST.search(text) or _AR_PAST.search(norm)) and not _PLANNED.search(norm)
 
 
 def asks_future(text: str) -> bool:

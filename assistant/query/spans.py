@@ -681,9 +681,10 @@ def _period_start(span: Span, text: str, question: str) -> bool:
 # ... and unless the question asks when something started: "operating since March 2024" says when it opened
 _SINCE_Q = re.compile(
     normalize_arabic(
-        r"\bsince\b|(?<!\w)[و]?منذ(?!\w)|\b(?:start|began|begin|open|join|operat|found|establish|launch|creat)\w*|"
-        r"(?<!\w)[وف]?(?:[يتن]?(?:بدأ|بدا)|بدء|[يت]?(?:انضم|نضم)|انضمام|[يت]?(?:تأسس|أسس)|تأسيس|[يت]?(?:افتتح|فتتح)|افتتاح|"
-        r"[يت]?(?:أطلق|طلق)|إطلاق|[يت]?(?:أنشئ|أنشأ|نشأ)|إنشاء|تشغيل)"
+        r"\bsince\b|(?<!\w)[و]?منذ(?!\w)|\b(?:start(?:s|ed)?|began|begins?|join(?:s|ed)?|founded|established|"
+        r"launched|opened|become|became)\b|"
+        r"(?<!\w)[وف]?(?:بدأ|بدأت|يبدأ|تبدأ|بدء|انضم|انضمت|ينضم|تنضم|انضمام|تأسس|تأسست|تأسيس|أسس|أسست|افتتح|"
+        r"افتتحت|افتتاح|أطلق|أطلقت|إطلاق|أنشئ|أنشئت|إنشاء|تشغيل)(?!\w)"
     ),
     re.I,
 )

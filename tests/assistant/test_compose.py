@@ -125,3 +125,19 @@ def test_a_place_the_gazetteer_lacks_is_quoted_as_written_in_the_askers_words():
     sel, lang = selection("أين ستعقد النسخة الثالثة من المنتدى؟", [cand(en, "en")])
     out = compose(sel, lang, lambda _: None)
     assert out.short == "ورد الاسم في المصدر: «Almaty»"
+
+
+def test_a_past_question_takes_the_date_not_after_the_release():
+    s = "The agreement, which takes effect in January 2026, was signed on 3 May 2025."
+    c = cand(s, "en")
+    c.hit.doc.published = "2025-05-10"  # type: ignore[attr-defined]
+    sel, lang = selection("When was the agreement signed?", [c])
+    assert compose(sel, lang, lambda _: None).short == "On 3 May 2025"
+
+
+def test_an_english_lead_in_for_a_name_left_in_arabic_opens_with_a_capital():
+    sel, lang = selection(
+        "Which company will build the plant?", [cand("ستقوم شركة النيل للصناعات ببناء المصنع.", "ar")]
+    )
+    out = compose(sel, lang, lambda _: None)
+    assert out.short == "Named in the source as “النيل للصناعات”"

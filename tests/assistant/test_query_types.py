@@ -138,3 +138,54 @@ def test_a_future_date_is_read_after_the_release_date() -> None:
     assert got is not None and got.value == "2026-01"
     assert later_than("2025", "2025-11-16") and not later_than("2025-11-16", "2025-11-16")
     assert not later_than("القرن التاسع عشر", "2025-11-16")
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "value"),
+    [
+        # "joint", "operations" do not make a start question: the since-date is a period, not the answer
+        (
+            "When was the joint statement issued?",
+            "Egypt and Kenya, partners since 2019, issued a joint statement on 3 May 2025.",
+            "2025-05-03",
+        ),
+        (
+            "When was the joint committee's report published?",
+            "The joint committee, active since 2021, published its report on 3 March 2025.",
+            "2025-03-03",
+        ),
+    ],
+)
+def test_a_since_date_is_no_answer_to_an_ordinary_when(question: str, sentence: str, value: str) -> None:
+    from assistant.query.spans import best_span
+
+    got = best_span("when", question, "en", sentence, "en")
+    assert got is not None and got.value == value
+
+
+def test_tense_of_compound_parts_and_plans() -> None:
+    from assistant.query.question import asks_future, asks_past
+
+    parts = analyze("Who signed the deal, and when?").parts
+    assert asks_past(parts[-1].text)
+    parts = analyze("من سيوقع الاتفاقية ومتى؟").parts
+    assert asks_future(parts[-1].text)
+    assert asks_future("متى ستوقع مصر الاتفاقية؟") and asks_future("متى سيزور الوزير القاهرة؟")
+    # a plan asked about in the past tense is neither
+    assert not asks_past("When was the plant scheduled to open?")
+    assert not asks_past("متى كان من المقرر افتتاح المصنع؟")
+
+
+@pytest.mark.parametrize("question", ["ما قيمه المنحه؟", "كم اجور العمال؟"])
+def test_money_words_are_read_in_normalised_spelling(question: str) -> None:
+    assert set(hard_types(analyze(question).parts[-1])) == {"amount"}
+
+
+def test_an_undated_sentence_answers_a_future_question_only_when_it_tells_of_what_is_to_come() -> None:
+    from assistant.query.question import tells_future
+
+    assert tells_future("Ford's plants will close in October 2016.")
+    assert tells_future("ومصانع فورد التي ستغلق أبوابها في أكتوبر 2016.")
+    assert tells_future("ومن المقرر أن يعقد الاجتماع المقبل في القاهرة.")
+    assert not tells_future("The MoU was signed in June 2024.")
+    assert not tells_future("وقعت مصر وأذربيجان مذكرة تفاهم في يونيو 2024 بعد سنة من المباحثات.")
