@@ -857,6 +857,13 @@ def ar_count_form(word: str) -> str:
     return word
 
 
+def _clause_words(span: Span, text: str) -> list[str]:
+    """The words of the span's clause: up to 80 characters each side, cut at clause punctuation."""
+    before = re.split(r"[,.;:،؛()]", text[max(0, span.start - 80) : span.start])[-1]
+    after = re.split(r"[,.;:،؛()]", text[span.end : span.end + 80])[0]
+    return _WORD.findall(before) + _WORD.findall(after)
+
+
 def _counts(span: Span, text: str, counted: frozenset[str]) -> bool:
     """A bare number counts the asked thing unless a different noun follows it.
 
@@ -864,9 +871,8 @@ def _counts(span: Span, text: str, counted: frozenset[str]) -> bool:
     5,000"), or a function word or nothing after it ("5,000 by 2026", "800 were trained").
     Rejected: another word right after it ("45 teams" for "how many women").
     """
-    before = re.split(r"[,.;:،؛()]", text[max(0, span.start - 80) : span.start])[-1]
+    clause = _clause_words(span, text)
     after = re.split(r"[,.;:،؛()]", text[span.end : span.end + 80])[0]
-    clause = _WORD.findall(before) + _WORD.findall(after)
     if any(same_noun(w, counted) for w in clause):
         return True
     nxt = [w for w in _WORD.findall(after) if normalize_arabic(w).lower() not in _OF][:1]
@@ -962,9 +968,7 @@ def _rate_stems(question: str) -> frozenset[str]:
 
 def _about(span: Span, text: str, stems: frozenset[str]) -> bool:
     """Does the span's clause name one of ``stems``?"""
-    before = re.split(r"[,.;:،؛()]", text[max(0, span.start - 80) : span.start])[-1]
-    after = re.split(r"[,.;:،؛()]", text[span.end : span.end + 80])[0]
-    return any(set(_stems(w)) & stems for w in _WORD.findall(before) + _WORD.findall(after))
+    return any(set(_stems(w)) & stems for w in _clause_words(span, text))
 
 
 #: kinds of money that releases keep apart: an amount answers a question about one only when its clause
@@ -1006,9 +1010,7 @@ def names_money_kind(question: str) -> bool:
 
 def _money_fits(span: Span, text: str, asked: set[int]) -> bool:
     """The amount's clause names one of the asked kinds of money, or no kind at all."""
-    before = re.split(r"[,.;:،؛()]", text[max(0, span.start - 80) : span.start])[-1]
-    after = re.split(r"[,.;:،؛()]", text[span.end : span.end + 80])[0]
-    named = _money_kinds(_WORD.findall(before) + _WORD.findall(after))
+    named = _money_kinds(_clause_words(span, text))
     # (a contribution stays its own kind: "How much will the ministry contribute?" is not answered by
     # the EU's grant in the same release; news dev 3)
     return not named or bool(named & asked)
