@@ -269,23 +269,39 @@ def _typed_choice(
     # (within the first release only: "the second place" elsewhere is no "second cohort")
     seq = sorted([*pool, *top_doc], key=lambda c: -ordinals.fit(asked, c.text) if c.hit.doc.doc_id == doc0 else 0)
     for qtype in sorted(part.types):
+        typed = _dating(seq, info, about) if qtype == "when" else seq
+        if not typed:
+            continue
         if qtype == "when" and asks_future(part.text):
             # "When will the centre open?": a date after the release's own (its dateline dates the report)
-            got = next((c for c in seq if _states_later(part, info, c)), None)
+            got = next((c for c in typed if _states_later(part, info, c)), None)
             if got is not None:
                 return PartChoice(part, got, qtype)
             continue
-        if qtype == "when" and not _states(qtype, part, info, seq[0]):
+        if qtype == "when" and not _states(qtype, part, info, typed[0]):
             lead = _dated_lead(top_doc, part, info)
             if lead is not None:
                 return PartChoice(part, lead, qtype)
         # "who signed" wants people signing (not a minister quoted), "where" a city (not a region)
         strict = (qtype == "who" and bool(spans.SIGNING.search(part.text))) or qtype == "where"
         for exact in (True, False) if strict else (False,):
-            got = next((c for c in seq if _answers(qtype, part, info, c, exact)), None)
+            got = next((c for c in typed if _answers(qtype, part, info, c, exact)), None)
             if got is not None:
                 return PartChoice(part, got, qtype)
     return None
+
+
+def _dating(seq: list[Candidate], info: QuestionInfo, about: set[str] | None) -> list[Candidate]:
+    """The sentences that may date an event with the partner asked about.
+
+    A release about the partner dates its own event; one that only mentions the partner dates it
+    only in a sentence naming it ("There is no signed agreement yet" does not make the interview's
+    "since 2022" the date of an agreement with Ethiopia).
+    """
+    named = _named(info)
+    if not named:
+        return seq
+    return [c for c in seq if (about is not None and c.hit.doc.doc_id in about) or named & partners_in(c.text)]
 
 
 def _answers(qtype: str, part: Part, info: QuestionInfo, c: Candidate, exact: bool) -> bool:

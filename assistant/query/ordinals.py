@@ -36,11 +36,43 @@ _IDIOM = re.compile(
 )
 
 
+# English also numbers a thing after its noun: "phase two", "Phase II", "round 3", "phase-two graduates"
+_CARDINALS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "i": 1,
+    "ii": 2,
+    "iii": 3,
+    "iv": 4,
+    "v": 5,
+    "vi": 6,
+}
+_NUMBERED = re.compile(
+    r"\b(?:phase|tranche|round|session|cohort|edition|stage|batch|wave)[\s-]+"
+    r"(?P<n>" + "|".join(_CARDINALS) + r"|[1-9]|10)\b(?![.,]\d)",
+    re.IGNORECASE,
+)
+
+
+def _numbered(m: re.Match[str]) -> int:
+    n = m.group("n").lower()
+    return int(n) if n.isdigit() else _CARDINALS[n]
+
+
 @lru_cache(maxsize=4096)
 def ordinals(text: str) -> frozenset[int]:
     """The ordinals ``text`` names, in either language."""
     norm = _IDIOM.sub(" ", normalize_arabic(text))
-    return frozenset(_VALUE[m.group("o").lower()] for m in _ORDINAL.finditer(norm))
+    named = {_VALUE[m.group("o").lower()] for m in _ORDINAL.finditer(norm)}
+    return frozenset(named | {_numbered(m) for m in _NUMBERED.finditer(norm)})
 
 
 def fit(asked: frozenset[int], text: str) -> int:

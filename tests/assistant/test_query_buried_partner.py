@@ -57,3 +57,32 @@ def test_a_release_naming_the_partner_further_down_dates_nothing_beyond_the_pool
     info = analyze("When did Estonia sign the grant?")
     got = choose_parts(info, [lab, lead], about=None, mentions={"hub.txt"})
     assert got[0].candidate is None  # a date is asked and none in the pool: not the dateline of another event
+
+
+INTERVIEW = (
+    "Interview with the minister\n\n"
+    "We have trained 11,500 young Africans since the programme started in 2022.\n\n"
+    "Q: And Ethiopia? A: We have good discussions with our Ethiopian colleagues. There is no signed agreement yet."
+)
+AR_INTERVIEW = (
+    "حوار مع الوزير\n\n"
+    "دربنا 11500 شاب أفريقي منذ انطلاق البرنامج في عام 2022.\n\n"
+    "وعن إثيوبيا قال إن المباحثات مستمرة ولم يوقع أي اتفاق بعد."
+)
+
+
+def _interview(text: str, dated: str, lang: str) -> Candidate:
+    c = _cand(text, dated, lang, 0.9)
+    c.hit = SimpleNamespace(chunk=SimpleNamespace(id="int#0"), doc=SimpleNamespace(doc_id="int.txt", published=None))
+    return c
+
+
+def test_a_page_only_mentioning_the_partner_dates_it_only_in_a_sentence_naming_it() -> None:
+    dated = _interview(INTERVIEW, "We have trained 11,500 young Africans since the programme started in 2022.", "en")
+    info = analyze("When did Egypt sign its data centre agreement with Ethiopia?")
+    assert choose_parts(info, [dated], about=None, mentions={"int.txt"})[0].candidate is None
+    # a page about the partner dates its own event from any sentence
+    assert choose_parts(info, [dated], about={"int.txt"}, mentions=None)[0].candidate is dated
+    ar = _interview(AR_INTERVIEW, "دربنا 11500 شاب أفريقي منذ انطلاق البرنامج في عام 2022.", "ar")
+    ar_info = analyze("متى وقعت مصر اتفاق مراكز البيانات مع إثيوبيا؟")
+    assert choose_parts(ar_info, [ar], about=None, mentions={"int.txt"})[0].candidate is None

@@ -14,6 +14,10 @@ from assistant.query.ordinals import fit, ordinals
         ("عقدت اللجنة دورتها الثالثة في الرباط", {3}),
         ("ويستهدف البرنامج في دورته الأولى عشرين شركة", {1}),
         ("the 2nd cohort and the third cohort", {2, 3}),
+        # numbered after the noun
+        ("Phase two, launched in 2019, was more ambitious.", {2}),
+        ("hired phase-two graduates; Phase III starts in round 4", {2, 3, 4}),
+        ("the phase 2.5 pilot and two phases", set()),
         # idioms that qualify nothing counted
         ("For the first time, Egypt hosted the forum.", set()),
         ("وللمرة الأولى تستضيف مصر المنتدى", set()),
