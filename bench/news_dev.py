@@ -5,6 +5,7 @@
     .venv/bin/python -m bench.news_dev --ablations     # plus the baseline and ablated-rule rows
     .venv/bin/python -m bench.news_dev --set newsdev2  # the second set: bench/results/news-dev2.{md,json}
     .venv/bin/python -m bench.news_dev --set newsdev3  # the third: bench/results/news-dev3.{md,json}
+    .venv/bin/python -m bench.news_dev --set newsdev4  # the fourth: bench/results/news-dev4.{md,json}
 
 ``bench/newsdev/docs`` holds 16 invented press releases (8 English, 8 Arabic; every
 person, figure and company in them is fictional) about MCIT, NTRA, ITIDA, Egypt Post
@@ -57,7 +58,7 @@ FOUNDING = ROOT / "knowledge" / "sources"
 KINDS = ("en", "ar", "cross", "multi", "unanswerable")
 # Set name -> its default results name; each set is indexed with the founding corpus only,
 # never with the other set, so the first set's figures do not move when the second is added.
-SETS = {"newsdev": "news-dev", "newsdev2": "news-dev2", "newsdev3": "news-dev3"}
+SETS = {"newsdev": "news-dev", "newsdev2": "news-dev2", "newsdev3": "news-dev3", "newsdev4": "news-dev4"}
 
 
 def corpus(docs_dir: Path = DOCS_DIR) -> dict[str, str]:
