@@ -7,12 +7,14 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from assistant.catalog import Catalog
 from assistant.events import first_evidence, merge_records
 from assistant.gazetteer import HOME, gazetteer
 from assistant.protocols import Evidence
+from assistant.text import tokenize
 
 TYPES = ("mou", "agreement", "meeting", "initiative")
 TYPE_LABELS = {
@@ -198,6 +200,29 @@ class ListQuery:
     periods: list[Period] = field(default_factory=list)
     period_label: dict[str, str] = field(default_factory=dict)
     unfiltered: list[dict[str, str]] = field(default_factory=list)  # recognised but not applied: {"en":..,"ar":..}
+    # the question's other content words ("at the Tashkent forum", «عبر البريد»): a record counts only when a
+    # report of it says most of them
+    residual: list[str] = field(default_factory=list)
+
+
+#: the words a list question is made of, beyond names and periods: what is left names an event or a topic
+_LIST_VOCAB_TEXT = """which what list all whom mou mous memorandum memoranda memorandums understanding agreement
+agreements treaty treaties deal deals meeting meetings met talks initiative initiatives sign signed signs signing
+concluded launched held take took part country countries nation nations state states company companies firm firms
+vendor vendors corporation corporations organisation organisations organization organizations institution
+institutions development partner partners regulator regulators regulatory authority authorities body bodies agency
+agencies foreign international african arab european asian africa europe asia egypt egyptian egypt's ministry
+minister government since between before after during year years month months january february march april may june
+july august september october november december ict sector field fields area areas cooperation according
+affiliates affiliated national provide providing
+ما هي هى ماهي أي اي الدول دول الدولة دولة بلدان البلدان مذكرات مذكرة مذكرتي التفاهم تفاهم الاتفاقيات اتفاقيات
+اتفاقات اتفاقية الاتفاقية اتفاق اتفاقيتي الاجتماعات اجتماعات لقاءات مباحثات اللقاءات المبادرات مبادرات مبادرة
+وقع وقعت وقعها وقعتها وقعته وقعه توقيع الموقعة الموقع وقّعت وقّع معها معه معهم مصر المصرية المصري الجهات جهات
+التنظيمية تنظيمية الهيئات هيئات تنظيم الأجهزة أجهزة المنظمين الشركات شركات شركة المنظمات منظمات المنظمة منظمة
+الدولية دولية المؤسسات مؤسسات الأفريقية الإفريقية أفريقية إفريقية العربية عربية الأوروبية أوروبية الآسيوية آسيوية
+أفريقيا إفريقيا أوروبا آسيا العالم منذ بين قبل بعد خلال عام العام عامي سنة شهر يناير فبراير مارس أبريل إبريل مايو
+يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر قطاع مجال مجالات التعاون تعاون أطلقت أطلق عقدت عقد شاركت شارك
+الأجنبية أجنبية قائمة الوزارة وزارة الحكومة عبر لتقديم تقديم"""
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
@@ -212,7 +237,9 @@ def list_query(question: str) -> ListQuery | None:
     from assistant.query.question import question_types
     from assistant.text import normalize_arabic
 
-    if not _LIST.search(question) or question_types(question) & {"when", "amount", "count"}:
+    if not _LIST.search(question) or question_types(question) & {"when", "amount", "count", "percent"}:
+        return None
+    if _BEYOND_REGISTER.search(question):
         return None
     g = gazetteer()
     bodies = g.find_egypt_bodies(question)
@@ -237,7 +264,22 @@ def list_query(question: str) -> ListQuery | None:
     rel = _RELATIVE.search(question)
     if rel:
         q.unfiltered.append({"en": f"the period “{rel.group(0)}”", "ar": f"الفترة «{rel.group(0)}»"})
+        masked = _mask(masked, [rel.span()])
+    q.residual = [t for t in tokenize(masked) if not t.isdigit() and t not in _list_vocab()]
     return q
+
+
+#: what the register cannot answer: negation ("did not sign"), ranking ("the three most"), thresholds
+_BEYOND_REGISTER = re.compile(
+    r"\b(?:not|never|no longer|without|most|least|largest|biggest|top|more than|fewer than|less than)\b|"
+    r"(?<!\w)(?:لم|لا|لن|ليس|دون|بدون|الأكثر|الأقل|أكبر|أكثر|أقل)(?!\w)",
+    re.I,
+)
+
+
+@lru_cache(maxsize=1)
+def _list_vocab() -> frozenset[str]:
+    return frozenset(tokenize(_LIST_VOCAB_TEXT))
 
 
 _WITH_WHOM = re.compile(
@@ -495,6 +537,31 @@ def _ar_reported(k: int) -> str:
     return f"ورد في {k} وثائق" if k <= 10 else f"ورد في {k} وثيقة"
 
 
+#: share of the question's other content words a report must hold ("at the Tashkent forum")
+RESIDUAL_SHARE = 0.75
+
+
+def _reported_with(
+    rows: list[dict[str, Any]], residual: list[str], catalog: Catalog, language: str
+) -> list[dict[str, Any]]:
+    """The records one of whose reports holds most of the question's other content words.
+
+    A report in the other language cannot be read for them, so it is not held against its record.
+    """
+    if not residual:
+        return rows
+    words: dict[str, frozenset[str] | None] = {}
+
+    def says(doc_id: str) -> bool:
+        if doc_id not in words:
+            doc = catalog.document(doc_id)
+            words[doc_id] = None if doc is None or doc.language != language else frozenset(tokenize(doc.text))
+        seen = words[doc_id]
+        return seen is None or sum(t in seen for t in residual) >= RESIDUAL_SHARE * len(residual)
+
+    return [r for r in rows if any(says(d) for d in r.get("doc_ids") or [r["doc_id"]])]
+
+
 def register_answer(
     catalog: Catalog, question: str, language: str, allowed_docs: set[str] | None = None
 ) -> tuple[str, list[Evidence]] | None:
@@ -506,9 +573,10 @@ def register_answer(
     # Filter documents before merging, so a merged record only shows reports the filters allow.
     rows = merge_records([r for r in catalog.records() if allowed_docs is None or r["doc_id"] in allowed_docs])
     rows, unfiltered = filter_records(rows, q)
+    lang = "ar" if language == "ar" else "en"
+    rows = _reported_with(rows, q.residual, catalog, lang)
     if not rows:
         return None
-    lang = "ar" if language == "ar" else "en"
     evidence: list[Evidence] = []
     lines: list[str] = []
     by_evidence: dict[tuple[str, int, int], int] = {}
