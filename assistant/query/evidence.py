@@ -41,8 +41,8 @@ TYPED_DEPTH = 6
 TYPED_FLOOR = 0.25
 #: answer types whose absence from strong evidence means the sources do not answer, because their
 #: detectors are reliable: dates and shares always; money when the question names money; counts when
-#: the question names what it counts. For the rest (who, where, which body) a missing instance is more
-#: often a detector miss, so the best sentence is quoted without a short answer.
+#: the question names what it counts; people when it asks who signed. For the rest (who, where, which body)
+#: a missing instance is more often a detector miss, so the best sentence is quoted without a short answer.
 _MONEY_WORDS = re.compile(
     normalize_arabic(
         r"\b(?:budget|cost|costs|fund|funds|funding|funded|financing|financed|financial|invest|invested|investment|"
@@ -55,12 +55,22 @@ _MONEY_WORDS = re.compile(
 )
 
 
+_SIGN_LANGUAGE = re.compile(r"\bsign\s+languages?\b", re.IGNORECASE)
+
+
+def asks_signer(question: str) -> bool:
+    """ "Who signed it?", «من وقع؟» ("in American Sign Language" signs nothing)."""
+    return bool(spans.SIGNING.search(_SIGN_LANGUAGE.sub(" ", question)))
+
+
 def hard_types(part: Part) -> frozenset[str]:
     hard = set(part.types & {"when", "percent"})
     if "amount" in part.types and _MONEY_WORDS.search(normalize_arabic(part.text)):
         hard.add("amount")
     if "count" in part.types and spans.wanted_units(part.text):
         hard.add("count")
+    if "who" in part.types and asks_signer(part.text):
+        hard.add("who")  # "who signed?": a release that tells of no signing by anyone does not answer
     return frozenset(hard)
 
 
@@ -283,9 +293,13 @@ def _typed_choice(
             if lead is not None:
                 return PartChoice(part, lead, qtype)
         # "who signed" wants people signing (not a minister quoted), "where" a city (not a region)
-        strict = (qtype == "who" and bool(spans.SIGNING.search(part.text))) or qtype == "where"
+        signing = qtype == "who" and asks_signer(part.text)
+        strict = signing or qtype == "where"
+        # "Who signed?" is not answered by someone leading a delegation or quoted on plans: the sentence
+        # at least tells of a signing
+        told = [c for c in typed if spans.SIGNING.search(c.text)] if signing else typed
         for exact in (True, False) if strict else (False,):
-            got = next((c for c in typed if _answers(qtype, part, info, c, exact)), None)
+            got = next((c for c in (typed if exact else told) if _answers(qtype, part, info, c, exact)), None)
             if got is not None:
                 return PartChoice(part, got, qtype)
     return None

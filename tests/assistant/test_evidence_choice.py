@@ -102,6 +102,23 @@ def test_who_signed_is_answered_by_the_signatories_not_by_a_minister_quoted_on_t
     assert choose_parts(info, [first, second])[0].candidate is second
 
 
+VISIT_DOC = (
+    "Vietnamese delegation ends visit to Cairo\n\n"
+    "The delegation was led by Mr. Nguyen Hoang Vu, Vice-Chairman of the association.\n\n"
+    "Officials said a memorandum could follow next year."
+)
+DOCS["visit.txt"] = VISIT_DOC
+
+
+def test_who_signed_is_not_answered_by_a_page_that_tells_of_no_signing():
+    led = cand("visit.txt", "The delegation was led by Mr. Nguyen Hoang Vu, Vice-Chairman of the association.", 0.8)
+    for q in ("Who signed the memorandum with the association during the visit?", "من وقع مذكرة التفاهم خلال الزيارة؟"):
+        got = choose_parts(analyze(q), [led])[0]
+        assert got.candidate is None and got.qtype == "who", q
+    # who led it is still answered by the same sentence
+    assert choose_parts(analyze("Who led the delegation?"), [led])[0].candidate is led
+
+
 HUB_DOC = (
     "Veranet opens a software centre in Egypt\n\n"
     "CAIRO, 16 November 2025 — Veranet today announced a software centre at the Smart Village.\n\n"
@@ -165,3 +182,10 @@ def test_a_question_about_what_happened_is_not_answered_by_a_date_after_the_rele
     )
     (got,) = choose_parts(info, [plan, lead], about={"hub.txt"})
     assert got.candidate is lead
+
+
+def test_sign_language_asks_for_no_signer():
+    from assistant.query.evidence import asks_signer
+
+    assert asks_signer("Who signed the MoU?") and asks_signer("من وقع مذكرة التفاهم؟")
+    assert not asks_signer("Who performed the anthem in American Sign Language?")
