@@ -259,6 +259,8 @@ def list_query(question: str) -> ListQuery | None:
         return None
     partners = [m.entity.id for m in mentions if m.entity.id != HOME and m.entity.kind != "region"]
     parties = {b for b, _, _ in bodies} | ({"NTRA"} if _EGYPT_REGULATOR.search(question) else set())
+    if _AFFILIATES.search(question):
+        parties = set()  # "MCIT and its affiliates": any Egyptian body of the sector
     q = ListQuery(types, partners[0] if partners else None, kinds, regions, parties)
     q.periods, q.period_label = parse_period(question)
     rel = _RELATIVE.search(question)
@@ -282,6 +284,11 @@ def _list_vocab() -> frozenset[str]:
     return frozenset(tokenize(_LIST_VOCAB_TEXT))
 
 
+_AFFILIATES = re.compile(
+    r"\band its (?:affiliates|affiliated bodies|agencies|bodies)\b|"
+    r"و(?:ال)?(?:جهات|هيئات|الجهات|الهيئات) التابعة",
+    re.I,
+)
 _WITH_WHOM = re.compile(
     r"\bwhich countries\b|\bwith whom\b|\bwhat countries\b|أي الدول|ما الدول|ما هي الدول|مع من|مع أي", re.I
 )

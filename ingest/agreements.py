@@ -444,10 +444,33 @@ def extract_records(doc: DocRecord) -> list[dict[str, Any]]:
                     d.evidence.append(span)
             d.evidence.sort()
         _read_evidence(text, d)
+        if not d.dates:
+            d.dates.extend(_label_dates(text, sentences, d.evidence))
         found = set(_topics(context))
         d.topics = [x for x in SUBJECTS if x in found]
         records.append(_record(doc, d, published, egypt_party(text, d.evidence, TYPE_CUES[t])))
     return sorted(records, key=lambda r: (r["type"], r["partners"][0]["en"]))
+
+
+#: words of a short label opening an entry ("Botswana (May 2024, Gaborone).")
+LABEL_WORDS = 8
+
+
+def _label_dates(text: str, sentences: list[tuple[int, int]], evidence: list[tuple[int, int]]) -> list[str]:
+    """The dates of a short label that opens the entry of an undated record, in the same paragraph.
+
+    An annual report's entries read "Botswana (May 2024, Gaborone). MoU between MCIT and ...": the
+    record's own sentence holds no date, the label before it does.
+    """
+    out: list[str] = []
+    for a, _ in evidence:
+        si = sentences.index((a, _))
+        if si == 0:
+            continue
+        pa, pb = sentences[si - 1]
+        if "\n" not in text[pb:a] and len(text[pa:pb].split()) <= LABEL_WORDS:
+            out.extend(_event_dates(text[pa:pb]))
+    return out
 
 
 def _read_evidence(text: str, d: _Draft) -> None:

@@ -43,7 +43,7 @@ from ingest.load import Loaded, Skip, load_bytes, read_source
 from ingest.twins import Facts, facts, is_related, twin_score
 
 #: bump when loading, cleaning, sentence splitting, chunking or register extraction changes what is indexed
-PIPELINE_VERSION = 8
+PIPELINE_VERSION = 9
 META_DIR = ".meta"  # sidecar metadata for fetched pages (their URL), inside the sources folder
 LOCK_FILE = "ingest.lock"
 #: passages embedded per step; each step is saved, so a killed run resumes after the last one

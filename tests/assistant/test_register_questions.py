@@ -111,6 +111,9 @@ CASES = [
     ("Which initiatives has Egypt launched with African countries?", "en", {"R-AFRICA"}),
     ("Which countries signed an MoU with Egypt before 2021?", "en", {"FR"}),
     ("Which MoUs has Egypt signed with Asian countries?", "en", {"AZ"}),
+    # "and its affiliates": the ministry or any of its bodies
+    ("Which MoUs did MCIT and its affiliates sign in 2023?", "en", {"OFCOM", "INT-TN", "HUAWEI"}),
+    ("ما مذكرات التفاهم التي وقعتها الوزارة والجهات التابعة لها خلال عام 2024؟", "ar", {"AZ"}),
 ]
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from assistant.agreements import list_intent, partner_name, query_records, register_answer
 from assistant.catalog import DocRecord
-from ingest.agreements import extract_people, extract_records
+from ingest.agreements import extract_people, extract_records, release_date
 from tests.helpers import CORPUS
 
 AFRICAN_PARTNERS = {"Nigeria", "Côte d'Ivoire", "Libya", "Sudan", "Equatorial Guinea", "Guinea"}
@@ -158,3 +158,21 @@ def test_a_ministers_portfolio_is_no_person():
 def test_a_name_after_a_ministers_portfolio_is_still_a_person():
     sentence = "The MoU was signed by Egypt's Minister of Communications and Information Technology Amr Talaat."
     assert [p.name for p in extract_people(sentence)] == ["Amr Talaat"]
+
+
+def test_an_entry_label_dates_the_record_that_follows_it():
+    text = (
+        "Partnerships review\n\n"
+        "This chapter summarises the memoranda signed by the ministry and its bodies, and their results.\n\n"
+        "Memoranda signed in 2024\n\n"
+        "The ministry followed each of them.\n\n"
+        "Botswana (May 2024, Gaborone). MoU between MCIT and Botswana's communications ministry on digital skills.\n\n"
+        "Mexico (October 2024, Mexico City). MoU between NTRA and the Mexican telecommunications regulator on "
+        "spectrum.\n\n"
+        "The memorandum with Jordan covers e-government."
+    )
+    doc = DocRecord("r.txt", "r.txt", "txt", "en", "t", text, "h", len(text), "now")
+    assert release_date(doc) is None  # no dateline: only the labels date the entries
+    dates = {r["partners"][0]["id"]: r["date"] for r in extract_records(doc)}
+    assert dates.get("BW") == "2024-05" and dates.get("MX") == "2024-10"
+    assert dates.get("JO") is None  # a paragraph of its own takes no other entry's label
