@@ -182,8 +182,10 @@ REGION_WORDS = {
 _EGYPT_REGULATOR = re.compile(r"\b(?:Egypt's|the Egyptian|the national) (?:telecom(?:munications)? )?regulator\b", re.I)
 #: periods the register cannot place without today's date
 _RELATIVE = re.compile(
-    r"\b(?:last|this|past|previous|current) (?:year|month|decade|\d+ years)\b|\brecent(?:ly)?\b|"
-    r"العام الماضي|السنة الماضية|هذا العام|العام الحالي|مؤخرا|مؤخراً|الأعوام الأخيرة|السنوات الأخيرة|السنوات الماضية",
+    r"\b(?:last|this|past|previous|current) (?:year|month|week|decade|(?:\d+|two|three|four|five|few) years)\b|"
+    r"\brecent(?:ly)?\b|\bso far\b|\bto date\b|"
+    r"العام الماضي|السنة الماضية|هذا العام|العام الحالي|الشهر الماضي|العامين الماضيين|حتى الآن|مؤخر\w*|"
+    r"الأعوام الأخيرة|السنوات الأخيرة|السنوات الماضية",
     re.I,
 )
 
@@ -214,7 +216,9 @@ institutions development partner partners regulator regulators regulatory author
 agencies foreign international african arab european asian africa europe asia egypt egyptian egypt's ministry
 minister government since between before after during year years month months january february march april may june
 july august september october november december ict sector field fields area areas cooperation according
-affiliates affiliated national provide providing
+affiliates affiliated national provide providing inked reached seal sealed strike struck enter entered
+concluded main key major principal recent latest other others tech technology technologies telecom telecoms
+telecommunications entities operators
 ما هي هى ماهي أي اي الدول دول الدولة دولة بلدان البلدان مذكرات مذكرة مذكرتي التفاهم تفاهم الاتفاقيات اتفاقيات
 اتفاقات اتفاقية الاتفاقية اتفاق اتفاقيتي الاجتماعات اجتماعات لقاءات مباحثات اللقاءات المبادرات مبادرات مبادرة
 وقع وقعت وقعها وقعتها وقعته وقعه توقيع الموقعة الموقع وقّعت وقّع معها معه معهم مصر المصرية المصري الجهات جهات
@@ -222,7 +226,8 @@ affiliates affiliated national provide providing
 الدولية دولية المؤسسات مؤسسات الأفريقية الإفريقية أفريقية إفريقية العربية عربية الأوروبية أوروبية الآسيوية آسيوية
 أفريقيا إفريقيا أوروبا آسيا العالم منذ بين قبل بعد خلال عام العام عامي سنة شهر يناير فبراير مارس أبريل إبريل مايو
 يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر قطاع مجال مجالات التعاون تعاون أطلقت أطلق عقدت عقد شاركت شارك
-الأجنبية أجنبية قائمة الوزارة وزارة الحكومة عبر لتقديم تقديم"""
+الأجنبية أجنبية قائمة الوزارة وزارة الحكومة عبر لتقديم تقديم أبرز أبرم أبرمت أبرمتها أبرمها تم توقيعها
+أخرى الأخرى وما مجالاتها الاتصالات اتصالات تكنولوجيا التكنولوجيا المعلومات لا سيما"""
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
@@ -239,7 +244,7 @@ def list_query(question: str) -> ListQuery | None:
 
     if not _LIST.search(question) or question_types(question) & {"when", "amount", "count", "percent"}:
         return None
-    if _BEYOND_REGISTER.search(question):
+    if _BEYOND_REGISTER.search(normalize_arabic(question)):
         return None
     g = gazetteer()
     bodies = g.find_egypt_bodies(question)
@@ -259,8 +264,10 @@ def list_query(question: str) -> ListQuery | None:
         return None
     partners = [m.entity.id for m in mentions if m.entity.id != HOME and m.entity.kind != "region"]
     parties = {b for b, _, _ in bodies} | ({"NTRA"} if _EGYPT_REGULATOR.search(question) else set())
-    if _AFFILIATES.search(question):
+    affiliates = _AFFILIATES.search(question)
+    if affiliates:
         parties = set()  # "MCIT and its affiliates": any Egyptian body of the sector
+        masked = _mask(masked, [affiliates.span()])
     q = ListQuery(types, partners[0] if partners else None, kinds, regions, parties)
     q.periods, q.period_label = parse_period(question)
     rel = _RELATIVE.search(question)
@@ -271,10 +278,11 @@ def list_query(question: str) -> ListQuery | None:
     return q
 
 
-#: what the register cannot answer: negation ("did not sign"), ranking ("the three most"), thresholds
+#: what the register cannot answer: negation ("did not sign"), ranking ("the three most"), thresholds; matched
+#: on normalised text (أكثر and اكثر alike), «لا سيما» (especially) is no negation
 _BEYOND_REGISTER = re.compile(
-    r"\b(?:not|never|no longer|without|most|least|largest|biggest|top|more than|fewer than|less than)\b|"
-    r"(?<!\w)(?:لم|لا|لن|ليس|دون|بدون|الأكثر|الأقل|أكبر|أكثر|أقل)(?!\w)",
+    r"\b(?:not|never|no longer|without|most(?!\s+recent)|least|largest|biggest|more than|fewer than|less than)\b|"
+    r"(?<!\w)[وف]?(?:لم|لا(?!\s?سيما)|لن|ليس|دون|بدون|الاكثر|الاقل|اكبر|اكثر|اقل)(?!\w)",
     re.I,
 )
 
@@ -285,8 +293,9 @@ def _list_vocab() -> frozenset[str]:
 
 
 _AFFILIATES = re.compile(
-    r"\band its (?:affiliates|affiliated bodies|agencies|bodies)\b|"
-    r"و(?:ال)?(?:جهات|هيئات|الجهات|الهيئات) التابعة",
+    r"\b(?:and|or) its (?:affiliates|affiliated (?:bodies|entities|agencies)|agencies|bodies)\b|"
+    r"\b(?:MCIT|ministry)['’]s affiliates\b|"
+    r"و?(?:ال)?(?:جهات|هيئات) التابعة(?: لها| له)?",
     re.I,
 )
 _WITH_WHOM = re.compile(

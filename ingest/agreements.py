@@ -445,7 +445,7 @@ def extract_records(doc: DocRecord) -> list[dict[str, Any]]:
             d.evidence.sort()
         _read_evidence(text, d)
         if not d.dates:
-            d.dates.extend(_label_dates(text, sentences, d.evidence))
+            d.dates.extend(_label_dates(text, sentences, d))
         found = set(_topics(context))
         d.topics = [x for x in SUBJECTS if x in found]
         records.append(_record(doc, d, published, egypt_party(text, d.evidence, TYPE_CUES[t])))
@@ -456,20 +456,25 @@ def extract_records(doc: DocRecord) -> list[dict[str, Any]]:
 LABEL_WORDS = 8
 
 
-def _label_dates(text: str, sentences: list[tuple[int, int]], evidence: list[tuple[int, int]]) -> list[str]:
+def _label_dates(text: str, sentences: list[tuple[int, int]], d: _Draft) -> list[str]:
     """The dates of a short label that opens the entry of an undated record, in the same paragraph.
 
     An annual report's entries read "Botswana (May 2024, Gaborone). MoU between MCIT and ...": the
-    record's own sentence holds no date, the label before it does.
+    record's own sentence holds no date, the label before it does. A label names the record's
+    partner and no other ("This supports Egypt Vision 2030." dates nothing).
     """
     out: list[str] = []
-    for a, _ in evidence:
-        si = sentences.index((a, _))
+    for a, b in d.evidence:
+        si = sentences.index((a, b))
         if si == 0:
             continue
         pa, pb = sentences[si - 1]
-        if "\n" not in text[pb:a] and len(text[pa:pb].split()) <= LABEL_WORDS:
-            out.extend(_event_dates(text[pa:pb]))
+        label = text[pa:pb]
+        if "\n" in text[pb:a] or len(label.split()) > LABEL_WORDS:
+            continue
+        named = {m.entity.id for m in gazetteer().find(label) if m.entity.id != HOME}
+        if named == {d.partner.id}:
+            out.extend(_event_dates(label))
     return out
 
 

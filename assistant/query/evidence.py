@@ -56,11 +56,21 @@ _MONEY_WORDS = re.compile(
 
 
 _SIGN_LANGUAGE = re.compile(r"\bsign\s+languages?\b", re.IGNORECASE)
+#: a sentence telling of a signing, in more forms than the question's verb: «بالتوقيع», «الموقعة», «يوقع», "inked"
+_TELLS_SIGNING = re.compile(
+    spans.SIGNING.pattern + r"|\binked\b|\bconclud(?:ed|es|ing)\b|(?<!\w)[وفبل]{0,2}(?:ال)?(?:توقيع|موق[ّ]?ع)|"
+    r"(?<!\w)[وف]?[سيتن]{1,2}وق[ّ]?ع",
+    re.IGNORECASE,
+)
 
 
 def asks_signer(question: str) -> bool:
-    """ "Who signed it?", «من وقع؟» ("in American Sign Language" signs nothing)."""
-    return bool(spans.SIGNING.search(_SIGN_LANGUAGE.sub(" ", question)))
+    """ "Who signed it?", «من وقع؟», «من هم الموقعون» ("in American Sign Language" signs nothing)."""
+    return bool(_TELLS_SIGNING.search(_SIGN_LANGUAGE.sub(" ", question)))
+
+
+def tells_signing(text: str) -> bool:
+    return bool(_TELLS_SIGNING.search(_SIGN_LANGUAGE.sub(" ", text)))
 
 
 def hard_types(part: Part) -> frozenset[str]:
@@ -297,7 +307,7 @@ def _typed_choice(
         strict = signing or qtype == "where"
         # "Who signed?" is not answered by someone leading a delegation or quoted on plans: the sentence
         # at least tells of a signing
-        told = [c for c in typed if spans.SIGNING.search(c.text)] if signing else typed
+        told = [c for c in typed if tells_signing(c.text)] if signing else typed
         for exact in (True, False) if strict else (False,):
             got = next((c for c in (typed if exact else told) if _answers(qtype, part, info, c, exact)), None)
             if got is not None:

@@ -48,7 +48,6 @@ _CARDINALS = {
     "eight": 8,
     "nine": 9,
     "ten": 10,
-    "i": 1,
     "ii": 2,
     "iii": 3,
     "iv": 4,
@@ -57,7 +56,7 @@ _CARDINALS = {
 }
 _NUMBERED = re.compile(
     r"\b(?:phase|tranche|round|session|cohort|edition|stage|batch|wave)[\s-]+"
-    r"(?P<n>" + "|".join(_CARDINALS) + r"|[1-9]|10)\b(?![.,]\d)",
+    r"(?P<n>" + "|".join(_CARDINALS) + r"|[1-9]|10)\b(?![.,]\d)(?!\s+(?:million|billion|thousand|percent)\b)",
     re.IGNORECASE,
 )
 

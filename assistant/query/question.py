@@ -193,9 +193,10 @@ CUES: tuple[_Cue, ...] = (
     # duration ("how long is the cable" asks for a length: only "how long" + verb counts)
     _en(
         "duration",
-        # "how long would the corridor be?" asks for a length: its only verb is "be"
+        # "how long would the corridor be?" asks for a length: a thing laid out in space, and no verb but "be"
         r"\bhow\s+long\s+(?:did|does|do|has|have|had|will|would|can|could|should|must|it\s+took|it\s+takes)\b"
-        r"(?!(?:\s+[\w'’-]+){1,8}?\s+be\s*(?:[?؟,]|$|\s+and\b))|"
+        r"(?!(?:\s+[\w'’-]+){0,6}?\s+(?:cables?|corridors?|roads?|lines?|routes?|networks?|fibres?|fibers?|"
+        r"bridges?|pipelines?|links?|tunnels?|runways?|tracks?|borders?|strips?)\s+be\s*(?:[?؟,]|$|\s+and\b))|"
         r"\bfor\s+how\s+long\b|\bhow\s+much\s+(?:time|longer)\b",
         placed=False,
     ),

@@ -189,3 +189,12 @@ def test_sign_language_asks_for_no_signer():
 
     assert asks_signer("Who signed the MoU?") and asks_signer("من وقع مذكرة التفاهم؟")
     assert not asks_signer("Who performed the anthem in American Sign Language?")
+
+
+def test_a_signing_told_in_other_arabic_forms_still_answers_who_signed():
+    text = "وقام بالتوقيع عن الجانب المصري المهندس أحمد سامي، وعن الجانب الهندي السيد راجيف كومار."
+    DOCS["in.txt"] = text
+    c = cand("in.txt", text, 0.8)
+    c.language = "ar"
+    got = choose_parts(analyze("من وقع مذكرة التفاهم مع الهند؟"), [c])[0]
+    assert got.candidate is c

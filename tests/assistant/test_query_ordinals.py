@@ -18,6 +18,7 @@ from assistant.query.ordinals import fit, ordinals
         ("Phase two, launched in 2019, was more ambitious.", {2}),
         ("hired phase-two graduates; Phase III starts in round 4", {2, 3, 4}),
         ("the phase 2.5 pilot and two phases", set()),
+        ("At this stage I would like to thank our partners; round 2 million", set()),
         # idioms that qualify nothing counted
         ("For the first time, Egypt hosted the forum.", set()),
         ("وللمرة الأولى تستضيف مصر المنتدى", set()),

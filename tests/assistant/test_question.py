@@ -93,6 +93,7 @@ TYPE_CASES = [
     ("How long is the Nile?", set()),  # a length, not a duration
     ("How long would the proposed fibre corridor be, and where will it start?", {"where"}),  # a length
     ("How long will the MoU be valid?", {"duration"}),
+    ("How long will the training programme be?", {"duration"}),
     ("How long will the project be implemented, and who funds it?", {"duration", "who"}),
     ("Who funded the project?", {"who"}),  # a funder, not an amount
     ("How was the project funded?", set()),

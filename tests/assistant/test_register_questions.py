@@ -162,6 +162,7 @@ def test_undated_records_are_left_out_of_a_period_and_nothing_matching_falls_bac
         "ما الدول الثلاث الأكثر مشاركة في المبادرة من حيث عدد المتدربين؟",
         "ما مذكرات التفاهم التي يتوقع أن توفر كل منها أكثر من 300 فرصة عمل؟",
         "ما النسبة التي حققتها المبادرة من مستهدف المتدربين؟",
+        "ما هي اكثر الدول التي وقعت مصر معها اتفاقيات؟",  # without hamza
     ],
 )
 def test_questions_about_one_instrument_or_a_number_are_not_list_questions(question):
@@ -193,3 +194,19 @@ def test_the_other_words_of_a_list_question_keep_the_records_whose_report_says_t
     # a report in the other language cannot be read for the words: it is not held against its record
     en = register_answer(cat, "Which MoUs did ITIDA sign at the Cairo outsourcing forum?", "en")  # type: ignore[arg-type]
     assert en is not None and "Huawei" in en[0]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which agreements has Egypt inked with African countries so far?",
+        "ما مذكرات التفاهم التي أبرمتها مصر مع الدول الأفريقية؟",
+        "ما مذكرات التفاهم التي وقعتها مصر خلال العامين الماضيين؟",
+        "ما الاتفاقيات التي وقعتها مصر لا سيما مع الدول الأفريقية؟",
+        "What are the most recent agreements Egypt signed with African countries?",
+        "ما مذكرات التفاهم التي وقعتها وزارة الاتصالات والجهات التابعة لها مع الدول الأفريقية؟",
+    ],
+)
+def test_common_wording_of_a_list_question_leaves_no_other_words(question):
+    q = list_query(question)
+    assert q is not None and q.residual == [], (question, q and q.residual)

@@ -176,3 +176,15 @@ def test_an_entry_label_dates_the_record_that_follows_it():
     dates = {r["partners"][0]["id"]: r["date"] for r in extract_records(doc)}
     assert dates.get("BW") == "2024-05" and dates.get("MX") == "2024-10"
     assert dates.get("JO") is None  # a paragraph of its own takes no other entry's label
+
+
+def test_a_short_sentence_naming_no_partner_or_another_dates_nothing():
+    text = (
+        "Partnerships\n\n"
+        "This chapter summarises the memoranda signed by the ministry and its bodies, and their results.\n\n"
+        "This supports Egypt Vision 2030. The ministry and Kenya's ICT Authority signed an MoU on skills.\n\n"
+        "Ghana signed an MoU in 2023. Another MoU was signed with Rwanda on data centres."
+    )
+    doc = DocRecord("v.txt", "v.txt", "txt", "en", "t", text, "h", len(text), "now")
+    dates = {r["partners"][0]["id"]: r["date"] for r in extract_records(doc)}
+    assert dates.get("KE") is None and dates.get("RW") is None
