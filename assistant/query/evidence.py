@@ -59,7 +59,7 @@ _SIGN_LANGUAGE = re.compile(r"\bsign\s+languages?\b", re.IGNORECASE)
 #: a sentence telling of a signing, in more forms than the question's verb: «بالتوقيع», «الموقعة», «يوقع», "inked"
 _TELLS_SIGNING = re.compile(
     spans.SIGNING.pattern + r"|\binked\b|\bconclud(?:ed|es|ing)\b|(?<!\w)[وفبل]{0,2}(?:ال)?(?:توقيع|موق[ّ]?ع)|"
-    r"(?<!\w)[وف]?[سيتن]{1,2}وق[ّ]?ع",
+    r"(?<!\w)[وف]?س?[يتن]وق[ّ]?ع",  # «يوقع», «ستوقع»; not «يتوقع» (is expected)
     re.IGNORECASE,
 )
 

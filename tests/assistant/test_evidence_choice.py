@@ -189,6 +189,10 @@ def test_sign_language_asks_for_no_signer():
 
     assert asks_signer("Who signed the MoU?") and asks_signer("من وقع مذكرة التفاهم؟")
     assert not asks_signer("Who performed the anthem in American Sign Language?")
+    from assistant.query.evidence import tells_signing
+
+    assert tells_signing("وقام بالتوقيع عن الجانب المصري المهندس أحمد سامي") and tells_signing("ستوقع الشركة العقد")
+    assert not tells_signing("ويتوقع أن يوفر المركز 300 فرصة عمل")
 
 
 def test_a_signing_told_in_other_arabic_forms_still_answers_who_signed():
