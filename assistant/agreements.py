@@ -7,14 +7,13 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any
 
 from assistant.catalog import Catalog
 from assistant.events import first_evidence, merge_records
 from assistant.gazetteer import HOME, gazetteer
 from assistant.protocols import Evidence
-from assistant.text import tokenize
+from assistant.text import token_set, tokenize
 
 TYPES = ("mou", "agreement", "meeting", "initiative")
 TYPE_LABELS = {
@@ -274,7 +273,7 @@ def list_query(question: str) -> ListQuery | None:
     if rel:
         q.unfiltered.append({"en": f"the period “{rel.group(0)}”", "ar": f"الفترة «{rel.group(0)}»"})
         masked = _mask(masked, [rel.span()])
-    q.residual = [t for t in tokenize(masked) if not t.isdigit() and t not in _list_vocab()]
+    q.residual = [t for t in tokenize(masked) if not t.isdigit() and t not in token_set(_LIST_VOCAB_TEXT)]
     return q
 
 
@@ -285,11 +284,6 @@ _BEYOND_REGISTER = re.compile(
     r"(?<!\w)[وف]?(?:لم|لا(?!\s?سيما)|لن|ليس|دون|بدون|الاكثر|الاقل|اكبر|اكثر|اقل)(?!\w)",
     re.I,
 )
-
-
-@lru_cache(maxsize=1)
-def _list_vocab() -> frozenset[str]:
-    return frozenset(tokenize(_LIST_VOCAB_TEXT))
 
 
 _AFFILIATES = re.compile(
@@ -571,7 +565,7 @@ def _reported_with(
     def says(doc_id: str) -> bool:
         if doc_id not in words:
             doc = catalog.document(doc_id)
-            words[doc_id] = None if doc is None or doc.language != language else frozenset(tokenize(doc.text))
+            words[doc_id] = None if doc is None or doc.language != language else token_set(doc.text)
         seen = words[doc_id]
         return seen is None or sum(t in seen for t in residual) >= RESIDUAL_SHARE * len(residual)
 

@@ -121,6 +121,12 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=65536)
+def token_set(text: str) -> frozenset[str]:
+    """The distinct search tokens of ``text``, cached: sentences and documents are read again and again."""
+    return frozenset(tokenize(text))
+
+
 # --- sentences -----------------------------------------------------------------
 
 _SENT_END = re.compile(r"[.!?؟؛;…]+[\"'”’»)\]]*(?=\s|$)|\n+")

@@ -64,13 +64,14 @@ _TELLS_SIGNING = re.compile(
 )
 
 
-def asks_signer(question: str) -> bool:
-    """ "Who signed it?", «من وقع؟», «من هم الموقعون» ("in American Sign Language" signs nothing)."""
-    return bool(_TELLS_SIGNING.search(_SIGN_LANGUAGE.sub(" ", question)))
-
-
 def tells_signing(text: str) -> bool:
+    """ "The MoU was signed by ...", «وقام بالتوقيع» ("in American Sign Language" signs nothing)."""
     return bool(_TELLS_SIGNING.search(_SIGN_LANGUAGE.sub(" ", text)))
+
+
+def asks_signer(question: str) -> bool:
+    """ "Who signed it?", «من وقع؟», «من هم الموقعون»: the question's own words tell of a signing."""
+    return tells_signing(question)
 
 
 def hard_types(part: Part) -> frozenset[str]:

@@ -22,7 +22,7 @@ import numpy as np
 from assistant.gazetteer import HOME, gazetteer
 from assistant.query import spans
 from assistant.retrieve import Hit
-from assistant.text import detect_language, tokenize
+from assistant.text import detect_language, token_set, tokenize
 
 FEATURES = (
     "specificity",  # z above this question's neighbourhood
@@ -74,11 +74,6 @@ class Candidate:
     @property
     def key(self) -> tuple[str, int]:
         return (self.hit.chunk.id, self.j)
-
-
-@lru_cache(maxsize=65536)
-def token_set(text: str) -> frozenset[str]:
-    return frozenset(tokenize(text))
 
 
 @lru_cache(maxsize=8192)

@@ -27,11 +27,11 @@ from assistant.catalog import Catalog
 from assistant.protocols import Evidence
 from assistant.query.chain import Prepared
 from assistant.query.evidence import related_evidence as closest_passages
-from assistant.query.features import collect, token_set
+from assistant.query.features import collect
 from assistant.query.question import contextualize
 from assistant.retrieve import Filters, Hit, SearchEngine
 from assistant.settings import AnswerSettings
-from assistant.text import clean_question, detect_language, has_words, tokenize  # noqa: F401 - re-exported
+from assistant.text import clean_question, detect_language, has_words, token_set, tokenize  # noqa: F401 - re-exported
 from ingest.describe import extract_dates
 
 # --- question analysis --------------------------------------------------------------
