@@ -289,6 +289,9 @@ def _typed_choice(
     asked = ordinals.ordinals(part.text)
     # (within the first release only: "the second place" elsewhere is no "second cohort")
     seq = sorted([*pool, *top_doc], key=lambda c: -ordinals.fit(asked, c.text) if c.hit.doc.doc_id == doc0 else 0)
+    kept = _numbered_as_asked(ordinals.staged(part.text), seq, cands, doc0)
+    # the release numbers phases: one it reports with no such fact is not answered by another's
+    numbered, seq = kept is not seq, kept
     for qtype in sorted(part.types):
         typed = _dating(seq, info, about) if qtype == "when" else seq
         if not typed:
@@ -313,7 +316,33 @@ def _typed_choice(
             got = next((c for c in (typed if exact else told) if _answers(qtype, part, info, c, exact)), None)
             if got is not None:
                 return PartChoice(part, got, qtype)
-    return None
+    return PartChoice(part, None, sorted(part.types)[0]) if numbered and part.types else None
+
+
+def _numbered_as_asked(
+    asked: frozenset[int], seq: list[Candidate], cands: list[Candidate], doc0: str
+) -> list[Candidate]:
+    """When the first release numbers phases (tranches, rounds, ...), the sentences about the one asked.
+
+    A release whose lead names the phase asked is about it: only a sentence naming other phases
+    alone is left out. Otherwise a figure is the asked phase's only in a sentence
+    naming it, or one or two after one ("Phase two, launched in 2019, ... It promised to train
+    10,000 ..."): a feature on a third phase that recalls phase two does not give phase two's
+    funding. "First" asks nothing here: a release calls it "initial", "pilot" or "inaugural".
+    """
+    if not asked or min(asked) < 2:
+        return seq
+    doc = [c for c in cands if c.hit.doc.doc_id == doc0]
+    if not any(ordinals.ordinals(c.text) for c in doc):
+        return seq
+    text = {c.key: c.text for c in cands}
+
+    def fits(c: Candidate, window: int) -> list[int]:
+        return [ordinals.fit(asked, text.get((c.hit.chunk.id, c.j - d), "")) for d in range(window + 1)]
+
+    if any(c.start < LEAD_CHARS and ordinals.fit(asked, c.text) == 1 for c in doc):
+        return [c for c in seq if fits(c, 0) != [-1]]
+    return [c for c in seq if 1 in fits(c, 2)]
 
 
 def _dating(seq: list[Candidate], info: QuestionInfo, about: set[str] | None) -> list[Candidate]:

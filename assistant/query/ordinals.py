@@ -61,6 +61,22 @@ _NUMBERED = re.compile(
 )
 
 
+# things a release numbers in a series: "the second phase", "the fourth tranche", «المرحلة الثالثة»
+_STAGES_EN = (
+    r"phases?|tranches?|rounds?|sessions?|cohorts?|editions?|stages?|batch(?:es)?|waves?|"
+    r"disbursements?|instal(?:l)?ments?|meetings?|summits?|forums?|conferences?|terms?|years?"
+)
+_STAGES_AR = "مرحله|شريحه|دفعه|دوره|نسخه|جوله|قسط|اجتماع|مؤتمر|منتدي|قمه|سنه|عام"
+_STAGED = re.compile(
+    rf"(?<![\w-])(?P<o>(?:{'|'.join(sorted((f for f in _VALUE if f.isascii()), key=len, reverse=True))}))"
+    rf"[\s-]+(?:[a-z]+[\s-]+)?(?:{_STAGES_EN})\b"
+    rf"|(?<![\w-])[وفبل]?ال(?:{_STAGES_AR})\s+[وفبل]?(?P<a>"
+    + "|".join(sorted((f for f in _VALUE if not f.isascii()), key=len, reverse=True))
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
+
+
 def _numbered(m: re.Match[str]) -> int:
     n = m.group("n").lower()
     return int(n) if n.isdigit() else _CARDINALS[n]
@@ -82,3 +98,12 @@ def fit(asked: frozenset[int], text: str) -> int:
     if named & asked:
         return 1
     return -1 if named else 0
+
+
+@lru_cache(maxsize=4096)
+def staged(text: str) -> frozenset[int]:
+    """The ordinals ``text`` gives a thing numbered in a series ("the second phase", "phase two",
+    «الشريحة الرابعة»), not a rank ("the second-largest exporter") or a first time."""
+    norm = _IDIOM.sub(" ", normalize_arabic(text))
+    named = {_VALUE[(m.group("o") or m.group("a")).lower()] for m in _STAGED.finditer(norm)}
+    return frozenset(named | {_numbered(m) for m in _NUMBERED.finditer(norm)})
