@@ -1,7 +1,7 @@
 """The assistant service: the one object the CLI and the UI call.
 
-Components are built lazily from settings (see :mod:`assistant.compose`) so that
-commands which do not need a model never load one.
+Its parts are injected as factories (:class:`Components`, built by :mod:`assistant.compose`)
+and called on first use, so that commands which do not need a model never load one.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant import compose, cpu
+from assistant import cpu
 from assistant.arguments import InvalidArgument, history_turns, invalid_message, question_problem, repair_text
 from assistant.catalog import Catalog, CatalogError, DocRecord
 from assistant.cite import build_citations
+from assistant.layout import CHROMA_DIR, lexical_path
 from assistant.messages import bilingual, message
 from assistant.protocols import Embedder, Generator, Index
 from assistant.query.chain import Prepared
@@ -48,19 +49,32 @@ class DocInfo:
     ingested_at: str
 
 
+@dataclass(frozen=True)
+class Components:
+    """The service's parts as factories, supplied by the composition root; each is called on first use."""
+
+    embedder: Callable[[], Embedder]
+    index: Callable[[], Index]
+    catalog: Callable[[bool], Catalog]  # the argument: create an empty catalog when there is none
+    generator: Callable[[], Generator]
+    model_id: Callable[[], str]  # the configured embedder's id, known without loading the model
+
+
 class Assistant:
     def __init__(
         self,
         settings: Settings,
+        parts: Components,
         *,
         embedder: Embedder | Callable[[], Embedder] | None = None,
         index: Index | None = None,
         generator: Generator | None = None,
     ) -> None:
         self.settings = settings
+        self._parts = parts
         # An embedder instance is used as is; a factory (or nothing: the configured model) is called on first use.
         self._embedder: Embedder | None = None
-        self._embedder_factory: Callable[[], Embedder] = lambda: compose.make_embedder(settings)
+        self._embedder_factory: Callable[[], Embedder] = parts.embedder
         if isinstance(embedder, Embedder):
             self._embedder = embedder
         elif embedder is not None:
@@ -85,7 +99,7 @@ class Assistant:
     def index(self) -> Index:
         with self._lock:
             if self._index is None:
-                self._index = compose.open_index(self.settings)
+                self._index = self._parts.index()
             return self._index
 
     @property
@@ -96,14 +110,14 @@ class Assistant:
     def _open_catalog(self, create: bool) -> Catalog:
         with self._lock:
             if self._catalog is None:
-                self._catalog = compose.open_catalog(self.settings, create=create)
+                self._catalog = self._parts.catalog(create)
             return self._catalog
 
     @property
     def generator(self) -> Generator:
         with self._lock:
             if self._generator is None:
-                self._generator = compose.make_generator(self.settings)
+                self._generator = self._parts.generator()
             return self._generator
 
     @property
@@ -115,7 +129,7 @@ class Assistant:
                     self.index,
                     self.embedder,
                     self.settings.retrieval,
-                    compose.lexical_path(self.settings),
+                    lexical_path(self.settings),
                 )
             return self._engine
 
@@ -360,9 +374,7 @@ class Assistant:
                         "try again when it ends"
                     )
                 # An injected embedder names its own model; the configured one is known without loading it.
-                model_id = (
-                    self._embedder.model_id if self._embedder is not None else compose.embedder_model_id(self.settings)
-                )
+                model_id = self._embedder.model_id if self._embedder is not None else self._parts.model_id()
                 refresher = Refresher(self.settings, self.index, catalog, lambda: self.embedder, model_id, progress)
                 return refresher.run(paths, force=force)
 
@@ -448,7 +460,7 @@ class Assistant:
             s = self.settings
             # An absent embedded store holds no vectors; opening it would create an empty one.
             embedded = self._index is None and s.index.backend == "chroma" and not s.chroma.url
-            absent = embedded and not (s.index_dir / compose.CHROMA_DIR).is_dir()
+            absent = embedded and not (s.index_dir / CHROMA_DIR).is_dir()
             index = MemoryIndex(1) if absent else self.index
             out: dict[str, Any] = {
                 "documents": len(cat.documents()),

@@ -288,7 +288,8 @@ def _variant(
 def build_index(size: str, *, force: bool = False) -> dict[str, Any]:
     """Build (or reuse) the benchmark index of ``size``; returns its build record."""
     from assistant.catalog import Catalog, vector_metadata
-    from assistant.compose import lexical_path, open_index
+    from assistant.compose import open_index
+    from assistant.layout import lexical_path
     from ingest.load import load_bytes
     from ingest.refresh import Refresher, sha256, write_lexical
 
@@ -472,7 +473,7 @@ def _sync_lexical(settings: Any, size: str) -> None:
     """Rewrite a cached index's BM25 files when they are not this code's format or generation, as
     the first refresh of the product would (inside the timed no-op refresh otherwise)."""
     from assistant.catalog import Catalog
-    from assistant.compose import lexical_path
+    from assistant.layout import lexical_path
     from assistant.lexical import LexicalIndex, stored_generation
     from ingest.refresh import write_lexical
 

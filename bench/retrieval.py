@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.compose import embedder_model_id, lexical_path, make_embedder, open_catalog, open_index
+from assistant.compose import embedder_model_id, make_embedder, open_catalog, open_index
+from assistant.layout import lexical_path
 from assistant.lexical import LexicalIndex
 from assistant.retrieve import Filters, SearchEngine
 from assistant.settings import Settings, load_settings

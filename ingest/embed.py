@@ -14,7 +14,7 @@ import numpy as np
 
 import assistant  # noqa: F401  (sets offline defaults before transformers is imported)
 from assistant import cpu
-from assistant.compose import MissingExtra
+from assistant.errors import MissingExtra
 from assistant.protocols import Embedder
 from assistant.settings import CPUSettings, EmbeddingSettings
 

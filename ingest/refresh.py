@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from assistant.catalog import Catalog, ChunkRecord, DocRecord, vector_metadata
-from assistant.compose import lexical_path
+from assistant.layout import lexical_path
 from assistant.lexical import LexicalIndex, append_changes, catch_up, stored_generation
 from assistant.protocols import Embedder, Index
 from assistant.settings import Settings

@@ -6,7 +6,8 @@ import logging
 import pytest
 
 from assistant.catalog import Catalog, CatalogError
-from assistant.compose import CATALOG_FILE, build_assistant
+from assistant.compose import build_assistant
+from assistant.layout import CATALOG_FILE
 from assistant.retrieve import Filters
 from assistant.store import MemoryIndex
 

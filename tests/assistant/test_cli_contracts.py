@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from assistant import cli
-from assistant.compose import CATALOG_FILE, CHROMA_DIR
+from assistant.layout import CATALOG_FILE, CHROMA_DIR
 from tests.helpers import ROOT
 
 
