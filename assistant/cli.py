@@ -21,7 +21,7 @@ EXIT_FAIL = 1
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    from assistant.settings import load_settings
+    from assistant.core.settings import load_settings
 
     over: dict[str, Any] = {}
     if getattr(args, "index", None):
@@ -133,7 +133,7 @@ def rebuild(settings: Any, progress: Callable[[str, int, int], None] | None) -> 
     shutil.rmtree(fresh, ignore_errors=True)
     data = settings.model_dump()
     data["index"]["dir"] = fresh
-    from assistant.settings import load_settings
+    from assistant.core.settings import load_settings
 
     report = build_assistant(load_settings(**data)).refresh(progress=progress, force=True)
     with index_lock(target):
@@ -189,7 +189,7 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _print_answer(ans: Any, as_json: bool, end: str = "\n") -> None:
-    from assistant.cite import render_plain
+    from assistant.core.records import render_plain
 
     if as_json:
         # the same `status` field as the API's objects
@@ -237,8 +237,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_agreements(args: argparse.Namespace) -> int:
-    from assistant.agreements import render_table
     from assistant.compose import build_assistant
+    from assistant.query.agreements import render_table
 
     a = build_assistant(_settings(args))
     rows = a.agreements(country=args.country, type=args.type, since=args.since)
@@ -360,7 +360,7 @@ def _utf8_streams() -> None:
 
 def _configure_cpu(args: argparse.Namespace) -> None:
     """Thread counts and the OpenMP wait policy, in the environment before any command imports torch."""
-    from assistant.cpu import configure_process
+    from assistant.core.cpu import configure_process
 
     s = _settings(args)
     configure_process(s.cpu, s.embedding.threads or s.cpu.threads)

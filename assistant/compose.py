@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from assistant.catalog import Catalog
-from assistant.errors import MissingExtra
-from assistant.generate import ExtractiveGenerator, LLMGenerator
-from assistant.layout import CATALOG_FILE, CHROMA_DIR
-from assistant.protocols import Embedder, Generator, Index
+from assistant.core.catalog import Catalog
+from assistant.core.errors import MissingExtra
+from assistant.core.layout import CATALOG_FILE, CHROMA_DIR
+from assistant.core.protocols import Embedder, Generator, Index
+from assistant.core.settings import Settings
+from assistant.core.store import ChromaIndex, MemoryIndex
+from assistant.query.generate import ExtractiveGenerator, LLMGenerator
 from assistant.service import Assistant, Components
-from assistant.settings import Settings
-from assistant.store import ChromaIndex, MemoryIndex
 from ingest.embed import SentenceTransformerEmbedder, model_id_for
 
 

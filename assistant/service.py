@@ -14,22 +14,35 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant import cpu
-from assistant.arguments import InvalidArgument, history_turns, invalid_message, question_problem, repair_text
-from assistant.catalog import Catalog, CatalogError, DocRecord
-from assistant.cite import build_citations
-from assistant.layout import CHROMA_DIR, lexical_path
-from assistant.messages import bilingual, message
-from assistant.protocols import Embedder, Generator, Index
-from assistant.query.chain import Prepared
+from assistant.core import cpu
+from assistant.core.arguments import Filters, history_turns, invalid_message, question_problem, repair_text
+from assistant.core.catalog import Catalog, DocRecord
+from assistant.core.errors import CatalogError, EncoderBusy, IndexUnavailable, InvalidArgument
+from assistant.core.layout import CHROMA_DIR, lexical_path
+from assistant.core.messages import bilingual, message
+from assistant.core.protocols import Embedder, Generator, Index
+from assistant.core.records import Answer
+from assistant.core.settings import Settings
+from assistant.core.store import MemoryIndex
+from assistant.core.text import clean_question, detect_language, has_words
+from assistant.query.agreements import query_records, register_answer
+from assistant.query.chain import AnswerChain, Prepared
+from assistant.query.cite import build_citations
 from assistant.query.evidence import related_evidence as related_learned
+from assistant.query.retrieve import HybridRetriever, SearchEngine, doc_map
 from assistant.query.rules import Selection as RulesSelection
 from assistant.query.rules import preparation_chain, related_evidence
-from assistant.records import Answer
-from assistant.retrieve import Filters, HybridRetriever, SearchEngine, doc_map
-from assistant.settings import Settings
-from assistant.store import IndexUnavailable
-from assistant.text import clean_question, detect_language, has_words
+from ingest.fetch import (
+    Refused,
+    fetch_url,
+    name_for_url,
+    remove_sidecar,
+    safe_filename,
+    url_sidecar,
+    write_sidecar,
+    write_source,
+)
+from ingest.refresh import DocOutcome, IngestLocked, IngestReport, Refresher, index_lock, origin_of
 
 log = logging.getLogger("taawun")
 
@@ -199,7 +212,7 @@ class Assistant:
             why = str(exc)
             yield Answer(q, lang, message("unavailable", lang, why=why), True, status="unavailable")
             return
-        except cpu.EncoderBusy as exc:
+        except EncoderBusy as exc:
             log.warning("busy: %s", exc)
             lang = detect_language(q) or "en"
             yield Answer(q, lang, message("busy", lang), True, status="unavailable")
@@ -211,8 +224,6 @@ class Assistant:
 
     def _from_register(self, q: str, t0: float, f: Filters) -> list[str | Answer] | None:
         """List questions ("which MoUs has Egypt signed?") are answered completely from the register."""
-        from assistant.agreements import register_answer
-
         lang = detect_language(q) or "en"
         allowed = self.engine.allowed_docs(f)  # the same filters as retrieval: documents, dates, partners, language
         got = register_answer(self.catalog, q, lang, allowed)
@@ -312,8 +323,6 @@ class Assistant:
                 if cfg.selector == "rules":
                     self._chain = preparation_chain(self.engine, self.catalog, cfg, self._texts)
                 else:
-                    from assistant.query.chain import AnswerChain
-
                     self._chain = AnswerChain(self.engine, self.catalog, cfg, self.document_text).runnable()
             return self._chain
 
@@ -350,8 +359,6 @@ class Assistant:
         return self._texts[doc_id]
 
     def agreements(self, **filters: Any) -> list[dict[str, Any]]:
-        from assistant.agreements import query_records
-
         return query_records(self.catalog, **filters)
 
     # --- editing the index ------------------------------------------------------------
@@ -362,8 +369,6 @@ class Assistant:
         force: bool = False,
         progress: Callable[[str, int, int], None] | None = None,
     ) -> Any:
-        from ingest.refresh import IngestLocked, Refresher, index_lock
-
         catalog = self._open_catalog(create=True)
 
         def run() -> Any:
@@ -387,8 +392,6 @@ class Assistant:
         self, files: Sequence[tuple[str, bytes]], progress: Callable[[str, int, int], None] | None = None
     ) -> Any:
         """Copy uploaded releases into the sources folder and index them; refused files are reported as skipped."""
-        from ingest.fetch import Refused, safe_filename, write_source
-        from ingest.refresh import DocOutcome
 
         allowed = {e.lower() for e in self.settings.ingest.extensions}
         limit = int(self.settings.ui.max_upload_mb * 1e6)
@@ -409,8 +412,6 @@ class Assistant:
         return report
 
     def add_url(self, url: str, progress: Callable[[str, int, int], None] | None = None) -> Any:
-        from ingest.fetch import fetch_url, name_for_url, url_sidecar, write_sidecar, write_source
-
         cfg = self.settings.ingest
         got = fetch_url(
             url.strip(),
@@ -425,13 +426,9 @@ class Assistant:
 
     def remove(self, doc_id: str, progress: Callable[[str, int, int], None] | None = None) -> Any:
         """Delete a document's source file and drop it from the index."""
-        from ingest.fetch import Refused, remove_sidecar
-
         if self.catalog.document(doc_id) is None:
             raise Refused(f"no indexed document {doc_id!r}")
         if self.catalog.shared:
-            from ingest.refresh import origin_of
-
             owner = self.catalog.origins([doc_id]).get(doc_id)
             if owner is not None and owner != origin_of(self.settings):
                 raise Refused(  # its host's next refresh would add it back from its own sources folder
@@ -447,14 +444,10 @@ class Assistant:
 
     @staticmethod
     def _empty_report() -> Any:
-        from ingest.refresh import IngestReport
-
         return IngestReport()
 
     def status(self) -> dict[str, Any]:
         """The index's state; with ``error`` or ``problem`` it cannot answer (`taawun status` exits 1)."""
-        from assistant.store import MemoryIndex
-
         try:
             cat = self.catalog
             s = self.settings

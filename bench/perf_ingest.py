@@ -127,7 +127,7 @@ def new_release(i: int) -> str:
 
 def profiled_refresh(a: Any, pr: cProfile.Profile, clock: StageClock) -> Any:
     """``a.refresh`` profiled in the thread that does the work: the ingest runs in its own, lowered thread."""
-    from assistant import cpu
+    from assistant.core import cpu
 
     real = cpu.run_lowered
 
@@ -248,7 +248,7 @@ def editor_add(a: Any, i: int) -> dict[str, Any]:
 def embed_grid(n_chunks: int, batches: Sequence[int], threads: Sequence[int]) -> list[dict[str, Any]]:
     import torch
 
-    from assistant.text import sentence_spans
+    from assistant.core.text import sentence_spans
     from ingest.chunk import display_text
 
     paras, _ = load_xquad()

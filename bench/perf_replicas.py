@@ -75,7 +75,7 @@ def postgres() -> tuple[str, Any]:
 
 def copy_catalog(src: Path, url: str) -> dict[str, int]:
     """The benchmark index's catalog into the database at ``url``, through the Catalog API."""
-    from assistant.catalog import Catalog
+    from assistant.core.catalog import Catalog
 
     a, b = Catalog(src, create=False), Catalog(url)
     vecs = a.doc_vectors()

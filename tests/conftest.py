@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import assistant  # noqa: F401  (offline defaults before anything else loads)
-from assistant.settings import Settings
+from assistant.core.settings import Settings
 from tests.helpers import CORPUS, HashEmbedder, make_settings
 
 

@@ -7,7 +7,7 @@ import sys
 import time
 
 from assistant.compose import build_assistant
-from assistant.settings import load_settings
+from assistant.core.settings import load_settings
 from tests.helpers import HashEmbedder
 
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from assistant.compose import build_assistant
-from assistant.records import Answer
+from assistant.core.records import Answer
 from tests.helpers import free_port, start_chroma
 
 BAD_QUESTIONS = [

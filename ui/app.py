@@ -18,9 +18,10 @@ import pandas as pd
 from gradio.utils import get_upload_folder
 from starlette.middleware import Middleware
 
-from assistant.agreements import TYPE_LABELS, query_records, to_csv
-from assistant.records import Answer
-from assistant.retrieve import Filters
+from assistant.core.arguments import Filters
+from assistant.core.events import TYPE_LABELS, to_csv
+from assistant.core.records import Answer
+from assistant.query.agreements import query_records
 from assistant.service import Assistant
 from ui import render, timeline
 from ui.guard import AdminGuard, EditorUploads, peer_of, remove_uploads, trusted_proxies_only

@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from assistant import cli
-from assistant.layout import CATALOG_FILE, CHROMA_DIR
+from assistant.core.layout import CATALOG_FILE, CHROMA_DIR
 from tests.helpers import ROOT
 
 

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cite import markers
 from assistant.compose import build_assistant
-from assistant.generate import LLMGenerator
-from assistant.records import Answer
+from assistant.core.records import Answer
+from assistant.query.cite import markers
+from assistant.query.generate import LLMGenerator
 from tests.helpers import ROOT, make_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

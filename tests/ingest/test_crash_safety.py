@@ -11,8 +11,8 @@ import time
 import pytest
 
 from assistant.compose import build_assistant
-from assistant.layout import lexical_path
-from assistant.text import sentence_spans
+from assistant.core.layout import lexical_path
+from assistant.core.text import sentence_spans
 from tests.helpers import CORPUS, ROOT
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from assistant.compose import build_assistant
-from assistant.layout import lexical_path
-from assistant.lexical import LexicalIndex, stored_generation
+from assistant.core.layout import lexical_path
+from assistant.core.lexical import LexicalIndex, stored_generation
 from tests.assistant.test_lexical_incremental import assert_same
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.settings import Settings
+from assistant.core.settings import Settings
 
 CATALOG_FILE = "catalog.sqlite"
 LEXICAL_FILE = "lexical.npz"
