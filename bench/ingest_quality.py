@@ -76,7 +76,7 @@ def score(docs: dict[str, Any], labels: dict[str, Any]) -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
     from assistant.core.settings import load_settings
 
     labels = json.loads((DATA / "labels.json").read_text(encoding="utf-8"))

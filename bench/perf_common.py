@@ -173,7 +173,7 @@ class QueryVectors:
 
 
 def real_embedder(**cfg: Any) -> Any:
-    from assistant.compose import make_embedder
+    from assistant.app.compose import make_embedder
     from assistant.core.settings import load_settings
 
     return make_embedder(load_settings(embedding=cfg) if cfg else load_settings())
@@ -187,7 +187,7 @@ class QuerySet:
 
 def query_set(n: int, max_para: int | None = None, seed: int = 7) -> QuerySet:
     """``n`` XQuAD questions (half English, half Arabic) with their real cached query vectors."""
-    from assistant.compose import embedder_model_id
+    from assistant.app.compose import embedder_model_id
     from assistant.core.settings import load_settings
 
     _, questions = load_xquad()
@@ -287,7 +287,7 @@ def _variant(
 
 def build_index(size: str, *, force: bool = False) -> dict[str, Any]:
     """Build (or reuse) the benchmark index of ``size``; returns its build record."""
-    from assistant.compose import open_index
+    from assistant.app.compose import open_index
     from assistant.core.catalog import Catalog, vector_metadata
     from assistant.core.layout import lexical_path
     from ingest.load import load_bytes
@@ -495,7 +495,7 @@ def _sync_lexical(settings: Any, size: str) -> None:
 def _restore_vectors(settings: Any, size: str) -> None:
     """Re-fill the vector store from the catalog when its layout changed (one collection per
     language since pipeline v5); a no-op when the counts already match."""
-    from assistant.compose import open_index
+    from assistant.app.compose import open_index
     from assistant.core.catalog import Catalog
     from ingest.refresh import Refresher
 

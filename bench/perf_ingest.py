@@ -77,7 +77,7 @@ def top_profile(pr: cProfile.Profile, n: int = 25, key: str = "cumulative") -> l
 
 
 def full_build(n_docs: int) -> dict[str, Any]:
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
 
     root = TMP / "full"
     shutil.rmtree(root, ignore_errors=True)
@@ -149,7 +149,7 @@ def profiled_refresh(a: Any, pr: cProfile.Profile, clock: StageClock) -> Any:
 
 
 def incremental(runs: int, size: str = "10k", profile: bool = True) -> dict[str, Any]:
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
 
     build_index(size)
     root = TMP / f"incr-{size}"

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.compose import embedder_model_id, make_embedder, open_catalog, open_index
+from assistant.app.compose import embedder_model_id, make_embedder, open_catalog, open_index
 from assistant.core.arguments import Filters
 from assistant.core.layout import lexical_path
 from assistant.core.lexical import LexicalIndex

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from assistant.compose import build_assistant
+from assistant.app.compose import build_assistant
 from assistant.core.arguments import Filters
 from assistant.core.catalog import Catalog
 from assistant.core.errors import CatalogError

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from assistant.compose import build_assistant
+from assistant.app.compose import build_assistant
 from assistant.core.store import MemoryIndex
 from ingest.fetch import Refused
 from tests.helpers import CORPUS, free_port, make_settings, start_chroma

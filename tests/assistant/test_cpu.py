@@ -10,7 +10,7 @@ import threading
 import numpy as np
 import pytest
 
-from assistant import cli
+from assistant.app import cli
 from assistant.core import cpu
 from assistant.core.errors import EncoderBusy
 from assistant.core.settings import CPUSettings, load_settings
@@ -147,7 +147,7 @@ class _RecordingEmbedder(HashEmbedder):
 
 @linux_only
 def test_an_ingest_embeds_at_a_lower_priority_than_its_caller(settings):
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
 
     emb = _RecordingEmbedder()
     report = build_assistant(settings, embedder=emb).refresh()

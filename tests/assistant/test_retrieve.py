@@ -2,7 +2,7 @@
 
 from typing import ClassVar
 
-from assistant.compose import build_assistant
+from assistant.app.compose import build_assistant
 from assistant.core.arguments import Filters
 from tests.helpers import HashEmbedder
 

@@ -1,7 +1,7 @@
 """The ingest report says, per document, how many register records it added and how many of them merged with
 another document's report of the same event; removing a report unmerges the event at once (issue 16)."""
 
-from assistant.compose import build_assistant
+from assistant.app.compose import build_assistant
 from assistant.query.agreements import query_records
 
 EN = (

@@ -2,7 +2,7 @@
 
 import json
 
-from assistant.compose import build_assistant
+from assistant.app.compose import build_assistant
 from assistant.core.arguments import Filters
 from assistant.core.catalog import DocRecord
 from assistant.query.retrieve import _date_overlap

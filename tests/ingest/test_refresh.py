@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from assistant.compose import build_assistant
+from assistant.app.compose import build_assistant
 from ingest.refresh import IngestLocked, index_lock
 
 

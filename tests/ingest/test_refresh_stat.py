@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 import ingest.refresh as refresh_mod
-from assistant.compose import build_assistant
+from assistant.app.compose import build_assistant
 from assistant.core.catalog import Catalog
 
 EN = "001_a13593534bc1957c.txt"

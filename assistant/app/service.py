@@ -1,6 +1,6 @@
 """The assistant service: the one object the CLI and the UI call.
 
-Its parts are injected as factories (:class:`Components`, built by :mod:`assistant.compose`)
+Its parts are injected as factories (:class:`Components`, built by :mod:`assistant.app.compose`)
 and called on first use, so that commands which do not need a model never load one.
 """
 

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.compose import build_assistant
+from assistant.app.compose import build_assistant
 from assistant.core.records import Answer
 from assistant.core.settings import Settings
 from assistant.core.text import detect_language, normalize_arabic
@@ -27,7 +27,7 @@ from assistant.query.evidence import select
 from assistant.query.rules import select_evidence
 from assistant.query.scorer import default_scorer
 
-GOLD_FILE = Path(__file__).with_name("data") / "gold.jsonl"
+GOLD_FILE = Path(__file__).resolve().parent.parent / "data" / "gold.jsonl"
 RESULTS_DIR = Path("bench") / "results"
 
 

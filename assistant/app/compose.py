@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from assistant.app.service import Assistant, Components
 from assistant.core.catalog import Catalog
 from assistant.core.errors import MissingExtra
 from assistant.core.layout import CATALOG_FILE, CHROMA_DIR
@@ -16,7 +17,6 @@ from assistant.core.protocols import Embedder, Generator, Index
 from assistant.core.settings import Settings
 from assistant.core.store import ChromaIndex, MemoryIndex
 from assistant.query.generate import ExtractiveGenerator, LLMGenerator
-from assistant.service import Assistant, Components
 from ingest.embed import SentenceTransformerEmbedder, model_id_for
 
 
