@@ -1,4 +1,4 @@
-"""Describe stage: language, title and the dates a document mentions."""
+"""Describe stage: title, publication date and datelines (the date mentions themselves: assistant.core.dates)."""
 
 from __future__ import annotations
 
