@@ -68,6 +68,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .
@@ -80,7 +81,7 @@ eval: index
 	$(BIN)/taawun eval
 
 clean:
-	rm -rf $(VENV) knowledge/index .pytest_cache .mypy_cache .ruff_cache tests/artifacts
+	rm -rf $(VENV) knowledge/index .pytest_cache .mypy_cache .ruff_cache .import_linter_cache tests/artifacts
 
 ## re-resolve requirements.lock in a throwaway venv (after changing dependencies in pyproject.toml)
 lock:

@@ -31,8 +31,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.compose import build_assistant
-from assistant.service import Assistant
+from assistant.app.compose import build_assistant
+from assistant.app.service import Assistant
 from bench.common import machine, percentile, write_results
 from bench.xquad_product import (
     QA,

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.compose import build_assistant, make_embedder
-from assistant.evaluate import load_gold
-from assistant.settings import load_settings
+from assistant.app.compose import build_assistant, make_embedder
+from assistant.app.evaluate import load_gold
+from assistant.core.settings import load_settings
 from bench.perf_common import ROOT, finish_run, log
 from bench.perf_replicas import postgres
 

@@ -76,8 +76,8 @@ def score(docs: dict[str, Any], labels: dict[str, Any]) -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    from assistant.compose import build_assistant
-    from assistant.settings import load_settings
+    from assistant.app.compose import build_assistant
+    from assistant.core.settings import load_settings
 
     labels = json.loads((DATA / "labels.json").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory(prefix="taawun-ingest-quality-") as tmp:

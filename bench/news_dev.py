@@ -27,7 +27,7 @@ years apart, Egyptian Arabic-English code-switching in quotes and numbers as wor
 A fresh index is built in a temporary folder under bench/work/ from the founding
 corpus (knowledge/sources/*.txt) plus the news documents, through the product's ingest
 (``bench.xquad_product.build``), and every question goes through ``Assistant.ask``,
-the call behind ``taawun ask``. Items are scored with ``assistant.evaluate.score``
+the call behind ``taawun ask``. Items are scored with ``assistant.app.evaluate.score``
 (fact recall, answer language of the answer's own words, abstention); this script
 adds whether a gold document is the first citation and whether one is cited at all.
 """
@@ -45,8 +45,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluate import GoldItem, ItemResult, fact_recall, load_gold, score, summarize
-from assistant.service import Assistant
+from assistant.app.evaluate import GoldItem, ItemResult, fact_recall, load_gold, score, summarize
+from assistant.app.service import Assistant
 from bench.answers_xquad import VARIANTS, variant
 from bench.common import ROOT, WORK_DIR, machine, write_results
 from bench.xquad_product import build
@@ -134,7 +134,7 @@ def to_markdown(
         f"{s['questions']} questions · {meta['machine']['date']} · {meta['machine']['cpus']} CPUs · "
         f"{meta['seconds']:.0f} s\n",
         f"Invented press releases nobody tuned the answer stage for (bench/{set_name}/). "
-        "Scoring: `assistant.evaluate.score` (fact recall = share of a question's facts whose variant the "
+        "Scoring: `assistant.app.evaluate.score` (fact recall = share of a question's facts whose variant the "
         "answer holds; language = the answer's own words). First gold = the first citation is a gold document.\n",
         "| metric | value |",
         "|---|---|",

@@ -141,7 +141,7 @@ def size_dir(size: str) -> Path:
 
 
 def settings_for(size_or_dir: str | Path, chroma_url: str = "", **extra: Any) -> Any:
-    from assistant.settings import load_settings
+    from assistant.core.settings import load_settings
 
     d = size_dir(size_or_dir) if isinstance(size_or_dir, str) else Path(size_or_dir)
     return load_settings(
@@ -173,8 +173,8 @@ class QueryVectors:
 
 
 def real_embedder(**cfg: Any) -> Any:
-    from assistant.compose import make_embedder
-    from assistant.settings import load_settings
+    from assistant.app.compose import make_embedder
+    from assistant.core.settings import load_settings
 
     return make_embedder(load_settings(embedding=cfg) if cfg else load_settings())
 
@@ -187,8 +187,8 @@ class QuerySet:
 
 def query_set(n: int, max_para: int | None = None, seed: int = 7) -> QuerySet:
     """``n`` XQuAD questions (half English, half Arabic) with their real cached query vectors."""
-    from assistant.compose import embedder_model_id
-    from assistant.settings import load_settings
+    from assistant.app.compose import embedder_model_id
+    from assistant.core.settings import load_settings
 
     _, questions = load_xquad()
     pool = [q for q in questions if max_para is None or q.para < max_para]
@@ -210,7 +210,7 @@ def query_set(n: int, max_para: int | None = None, seed: int = 7) -> QuerySet:
     qvec = dict(zip(texts, vecs, strict=True))
     # ask() embeds the cleaned question (control/bidi characters dropped, spaces collapsed):
     # serve the same vector under that key, so "encoding excluded" really excludes it.
-    from assistant.text import clean_question
+    from assistant.core.text import clean_question
 
     for t, v in list(qvec.items()):
         qvec.setdefault(clean_question(t), v)
@@ -224,12 +224,12 @@ def _unit(x: np.ndarray) -> np.ndarray:
 
 def _xquad_material() -> dict[str, Any]:
     """Real documents, chunks and sentence vectors from the XQuAD index built by bench.retrieval."""
-    from assistant.catalog import Catalog
+    from assistant.core.catalog import Catalog
     from ingest.chunk import display_text
 
     if not (XQ_INDEX / "catalog.sqlite").is_file():
         log("XQuAD index missing: building it once with bench.retrieval's ingest (real embeddings, cached)")
-        from assistant.settings import load_settings
+        from assistant.core.settings import load_settings
         from bench.retrieval import build_index
 
         paras, _ = load_xquad()
@@ -287,8 +287,9 @@ def _variant(
 
 def build_index(size: str, *, force: bool = False) -> dict[str, Any]:
     """Build (or reuse) the benchmark index of ``size``; returns its build record."""
-    from assistant.catalog import Catalog, vector_metadata
-    from assistant.compose import lexical_path, open_index
+    from assistant.app.compose import open_index
+    from assistant.core.catalog import Catalog, vector_metadata
+    from assistant.core.layout import lexical_path
     from ingest.load import load_bytes
     from ingest.refresh import Refresher, sha256, write_lexical
 
@@ -447,7 +448,7 @@ def sync_pipeline_meta(size: str, rec: dict[str, Any]) -> None:
     benchmark fixture keeps its chunks (realistic shapes either way) and is re-tagged. The
     record notes it; delete bench/work/perf-<size>/ to rebuild from scratch.
     """
-    from assistant.catalog import Catalog
+    from assistant.core.catalog import Catalog
     from ingest.refresh import Refresher
 
     settings = settings_for(size)
@@ -471,9 +472,9 @@ def sync_pipeline_meta(size: str, rec: dict[str, Any]) -> None:
 def _sync_lexical(settings: Any, size: str) -> None:
     """Rewrite a cached index's BM25 files when they are not this code's format or generation, as
     the first refresh of the product would (inside the timed no-op refresh otherwise)."""
-    from assistant.catalog import Catalog
-    from assistant.compose import lexical_path
-    from assistant.lexical import LexicalIndex, stored_generation
+    from assistant.core.catalog import Catalog
+    from assistant.core.layout import lexical_path
+    from assistant.core.lexical import LexicalIndex, stored_generation
     from ingest.refresh import write_lexical
 
     cat = Catalog(settings.index_dir / "catalog.sqlite", create=False)
@@ -494,8 +495,8 @@ def _sync_lexical(settings: Any, size: str) -> None:
 def _restore_vectors(settings: Any, size: str) -> None:
     """Re-fill the vector store from the catalog when its layout changed (one collection per
     language since pipeline v5); a no-op when the counts already match."""
-    from assistant.catalog import Catalog
-    from assistant.compose import open_index
+    from assistant.app.compose import open_index
+    from assistant.core.catalog import Catalog
     from ingest.refresh import Refresher
 
     index = open_index(settings)

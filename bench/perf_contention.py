@@ -107,7 +107,7 @@ def ingest_sources(n_per_lang: int = 200) -> Path:
 
 # --- processes ---------------------------------------------------------------------------------
 def cli(*args: str) -> list[str]:
-    return [PY, "-m", "assistant.cli", *args]
+    return [PY, "-m", "assistant.app.cli", *args]
 
 
 class Answerer:

@@ -77,7 +77,7 @@ def top_profile(pr: cProfile.Profile, n: int = 25, key: str = "cumulative") -> l
 
 
 def full_build(n_docs: int) -> dict[str, Any]:
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
 
     root = TMP / "full"
     shutil.rmtree(root, ignore_errors=True)
@@ -127,7 +127,7 @@ def new_release(i: int) -> str:
 
 def profiled_refresh(a: Any, pr: cProfile.Profile, clock: StageClock) -> Any:
     """``a.refresh`` profiled in the thread that does the work: the ingest runs in its own, lowered thread."""
-    from assistant import cpu
+    from assistant.core import cpu
 
     real = cpu.run_lowered
 
@@ -149,7 +149,7 @@ def profiled_refresh(a: Any, pr: cProfile.Profile, clock: StageClock) -> Any:
 
 
 def incremental(runs: int, size: str = "10k", profile: bool = True) -> dict[str, Any]:
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
 
     build_index(size)
     root = TMP / f"incr-{size}"
@@ -248,7 +248,7 @@ def editor_add(a: Any, i: int) -> dict[str, Any]:
 def embed_grid(n_chunks: int, batches: Sequence[int], threads: Sequence[int]) -> list[dict[str, Any]]:
     import torch
 
-    from assistant.text import sentence_spans
+    from assistant.core.text import sentence_spans
     from ingest.chunk import display_text
 
     paras, _ = load_xquad()

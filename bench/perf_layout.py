@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=100)
     args = ap.parse_args(argv)
 
-    from assistant.compose import open_index
+    from assistant.app.compose import open_index
 
     build_index(args.size)
     index: Any = open_index(settings_for(args.size))

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant import lexical
-from assistant.lexical import LexicalIndex
+from assistant.core import lexical
+from assistant.core.lexical import LexicalIndex
 
 
 def corpus(n: int, rng: np.random.Generator, vocab: int = 30_000) -> list[tuple[str, str, str, list[str]]]:
@@ -50,8 +50,8 @@ def queries(rng: np.random.Generator, n: int = 300, vocab: int = 30_000) -> list
 
 
 def real(catalog: Path) -> tuple[list[tuple[str, str, str, list[str]]], list[tuple[str, list[str]]]]:
-    from assistant.catalog import Catalog
-    from assistant.text import tokenize
+    from assistant.core.catalog import Catalog
+    from assistant.core.text import tokenize
     from bench.common import load_xquad
 
     cat = Catalog(catalog, create=False)

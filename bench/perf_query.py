@@ -128,7 +128,7 @@ def profile_top(fn: Callable[[], Any], n: int = 15) -> list[str]:
 def child(size: str, backend: str, n: int) -> dict[str, Any]:
     from langchain_huggingface import HuggingFaceEmbeddings
 
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
 
     rec = build_index(size)
     prov = provenance(size)

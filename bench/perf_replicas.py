@@ -75,7 +75,7 @@ def postgres() -> tuple[str, Any]:
 
 def copy_catalog(src: Path, url: str) -> dict[str, int]:
     """The benchmark index's catalog into the database at ``url``, through the Catalog API."""
-    from assistant.catalog import Catalog
+    from assistant.core.catalog import Catalog
 
     a, b = Catalog(src, create=False), Catalog(url)
     vecs = a.doc_vectors()
@@ -112,7 +112,7 @@ class Replica:
 
         self.log = open(f"/tmp/perf-replica-{self.name}-{self.port}.log", "wb")  # noqa: SIM115
         t0 = time.perf_counter()
-        cmd = [PY, "-m", "assistant.cli", "serve", "--no-ingest", *self.args, "--port", str(self.port)]
+        cmd = [PY, "-m", "assistant.app.cli", "serve", "--no-ingest", *self.args, "--port", str(self.port)]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=self.env, cwd=ROOT)
         while time.perf_counter() - t0 < timeout:
             if self.proc.poll() is not None:
@@ -125,7 +125,7 @@ class Replica:
         raise RuntimeError(f"replica {self.name} did not answer in {timeout} s")
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        cmd = [PY, "-m", "assistant.cli", *args[:1], *self.args, *args[1:]]
+        cmd = [PY, "-m", "assistant.app.cli", *args[:1], *self.args, *args[1:]]
         return subprocess.run(cmd, capture_output=True, text=True, env=self.env, cwd=ROOT, timeout=600)
 
     def stop(self) -> None:

@@ -3,13 +3,13 @@
     PYTHONPATH=. .venv/bin/python -m bench.perf_serve            # full: small, 10k, 100k
     PYTHONPATH=. .venv/bin/python -m bench.perf_serve --quick    # smoke: small index, N = 1, 4
 
-* import time: ``python -X importtime`` of ``import assistant.cli`` (what every command
-  pays) and of the serve path (assistant.cli + the service + ui.app + the embedder and
+* import time: ``python -X importtime`` of ``import assistant.app.cli`` (what every command
+  pays) and of the serve path (assistant.app.cli + the service + ui.app + the embedder and
   Chroma stacks), summarised by top-level package (self time summed) and as the ten
   slowest imports by cumulative time.
-* cold CLI answer: wall time from launching ``python -m assistant.cli ask "..."`` to the
+* cold CLI answer: wall time from launching ``python -m assistant.app.cli ask "..."`` to the
   process exiting with the answer printed (OS page cache warm; repeated).
-* cold serve: wall time from launching ``python -m assistant.cli serve --no-ingest`` to the
+* cold serve: wall time from launching ``python -m assistant.app.cli serve --no-ingest`` to the
   first successful ``/ask`` through gradio_client.
 * memory: the server process's VmHWM (/proc/<pid>/status) after start, after 20 questions
   and after the concurrency runs, at each index size.
@@ -94,7 +94,7 @@ def cold_ask(size: str, question: str, runs: int) -> dict[str, Any]:
     for _ in range(runs):
         t = time.perf_counter()
         p = subprocess.run(
-            [PY, "-m", "assistant.cli", "ask", *cli_args(size), question],
+            [PY, "-m", "assistant.app.cli", "ask", *cli_args(size), question],
             capture_output=True,
             text=True,
             env=ENV,
@@ -107,7 +107,7 @@ def cold_ask(size: str, question: str, runs: int) -> dict[str, Any]:
             log(f"cold ask failed: {p.stderr[-2000:]}")
     prof = "/tmp/perf-cold-ask.prof"
     subprocess.run(
-        [PY, "-m", "cProfile", "-o", prof, "-m", "assistant.cli", "ask", *cli_args(size), question],
+        [PY, "-m", "cProfile", "-o", prof, "-m", "assistant.app.cli", "ask", *cli_args(size), question],
         capture_output=True,
         env=ENV,
         cwd=ROOT,
@@ -151,7 +151,7 @@ class Server:
         self.logf = open(self.log_path, "wb")  # noqa: SIM115
         t0 = time.perf_counter()
         self.proc = subprocess.Popen(
-            [PY, "-m", "assistant.cli", "serve", "--no-ingest", *cli_args(self.size), "--port", str(self.port)],
+            [PY, "-m", "assistant.app.cli", "serve", "--no-ingest", *cli_args(self.size), "--port", str(self.port)],
             stdout=self.logf,
             stderr=subprocess.STDOUT,
             env=ENV,
@@ -311,9 +311,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     md = ["# Cold start, import time, server memory and concurrency (2 CPU cores)", ""]
 
     imp = {
-        "assistant.cli": importtime("import assistant.cli"),
+        "assistant.app.cli": importtime("import assistant.app.cli"),
         "serve path": importtime(
-            "import assistant.cli, assistant.compose, assistant.service, ui.app, ingest.embed, "
+            "import assistant.app.cli, assistant.app.compose, assistant.app.service, ui.app, ingest.embed, "
             "sentence_transformers, chromadb"
         ),
     }
@@ -331,7 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
 
     payload["cold_ask"] = {}
-    md += ["## Cold CLI answer (`python -m assistant.cli ask ...`, launch to answer printed)", ""]
+    md += ["## Cold CLI answer (`python -m assistant.app.cli ask ...`, launch to answer printed)", ""]
     rows = []
     for s in sizes:
         build_index(s)

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.catalog import DocRecord
-from assistant.events import merge_records
-from assistant.text import normalize_arabic
+from assistant.core.catalog import DocRecord
+from assistant.core.events import merge_records
+from assistant.core.text import normalize_arabic
 from ingest.agreements import extract_records
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "register"
@@ -165,7 +165,7 @@ def render(t: dict[str, Tally]) -> str:
         f"Merge: {n_rec} labelled records report {events} events; a pair of extracted records is correct when the "
         "labels give both the same event. Without the merge (every record listed) precision is 1.00 and recall "
         f"0.00 ({m.tp + m.fn} same-event pairs listed twice); with it, {m.precision:.2f} and {m.recall:.2f}. "
-        "The merge rules (assistant/events.py) were written alongside this set: development figures too.",
+        "The merge rules (assistant/core/events.py) were written alongside this set: development figures too.",
     ]
     lines += ["", "## Errors (records)", ""] + [f"- {m}" for m in t["records"].misses]
     lines += ["", "## Errors (dates, party)", ""] + [f"- {m}" for k in ("dates", "egypt_party") for m in t[k].misses]

@@ -21,11 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from assistant.compose import embedder_model_id, lexical_path, make_embedder, open_catalog, open_index
-from assistant.lexical import LexicalIndex
-from assistant.retrieve import Filters, SearchEngine
-from assistant.settings import Settings, load_settings
-from assistant.text import tokenize
+from assistant.app.compose import embedder_model_id, make_embedder, open_catalog, open_index
+from assistant.core.arguments import Filters
+from assistant.core.layout import lexical_path
+from assistant.core.lexical import LexicalIndex
+from assistant.core.settings import Settings, load_settings
+from assistant.core.text import tokenize
+from assistant.query.retrieve import SearchEngine
 from bench.common import (
     CACHE_DIR,
     WORK_DIR,

@@ -28,12 +28,12 @@ from typing import Any
 
 import numpy as np
 
+from assistant.app.service import Assistant
+from assistant.core.arguments import Filters
 from assistant.query.evidence import answerable_features
 from assistant.query.features import FEATURES, QuestionTerms, collect, featurize, partners_in
 from assistant.query.question import analyze
 from assistant.query.scorer import ANSWERABLE_FEATURES, SCORER_FILE, Logistic, Scorer, Trees
-from assistant.retrieve import Filters
-from assistant.service import Assistant
 from bench.common import CACHE_DIR
 from bench.xquad_product import QA, SPLITS, build, contains, docs_for, load, para_of
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from assistant.compose import build_assistant, make_embedder
-from assistant.service import Assistant
-from assistant.settings import Settings, load_settings
-from assistant.text import normalize_arabic
+from assistant.app.compose import build_assistant, make_embedder
+from assistant.app.service import Assistant
+from assistant.core.settings import Settings, load_settings
+from assistant.core.text import normalize_arabic
 from bench.common import CACHE_DIR, WORK_DIR, Progress, QueryVectorCache, find_xquad
 from ingest.embed import CachedEmbedder
 

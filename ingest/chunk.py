@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from langchain_text_splitters import TextSplitter
 
-from assistant.text import sentence_spans, squash_whitespace, strip_invisible
+from assistant.core.text import sentence_spans, squash_whitespace, strip_invisible
 
 TokenCounter = Callable[[str], int]
 

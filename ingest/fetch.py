@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import ParseResult, urljoin, urlparse
 
-from assistant.files import atomic_write
+from assistant.core.files import atomic_write
 
 USER_AGENT = "taawun/0.1 (+offline release fetcher)"
 CONTENT_TYPES = {

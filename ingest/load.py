@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.text import detect_language
+from assistant.core.text import detect_language
+from ingest.describe import strip_site_name
 
 #: a .docx is a zip; refuse archives that expand beyond this or compress suspiciously well
 MAX_DOCX_UNCOMPRESSED = 60 * 1024 * 1024
@@ -176,8 +177,6 @@ def html_published(soup: Any) -> str | None:
 
 def html_title(soup: Any) -> str | None:
     """``og:title``, else the first ``<h1>``, else ``<title>`` without its site-name suffix."""
-    from ingest.describe import strip_site_name
-
     og = soup.find("meta", attrs={"property": "og:title"}) or soup.find("meta", attrs={"name": "og:title"})
     if og is not None and str(og.get("content") or "").strip():
         return " ".join(str(og["content"]).split())

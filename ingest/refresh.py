@@ -4,7 +4,7 @@ The sources folder is the source of truth. A run compares content hashes with th
 catalog: unchanged documents are skipped without embedding, changed ones have
 all their chunks replaced, deleted ones are removed, new ones are added.
 
-Order of writes (see :mod:`assistant.catalog`): embed everything first (nothing
+Order of writes (see :mod:`assistant.core.catalog`): embed everything first (nothing
 written), upsert new vectors, commit the catalog in one transaction, append the changed
 chunks to the lexical index atomically, then delete superseded vectors. A run killed at any
 point leaves the last committed state queryable; the next run converges.
@@ -30,15 +30,20 @@ from typing import Any
 
 import numpy as np
 
-from assistant.catalog import Catalog, ChunkRecord, DocRecord, vector_metadata
-from assistant.compose import lexical_path
-from assistant.lexical import LexicalIndex, append_changes, catch_up, stored_generation
-from assistant.protocols import Embedder, Index
-from assistant.settings import Settings
-from assistant.text import detect_language, tokenize
+from assistant.core.calibrate import TWIN_SIM, Calibration, meta_key
+from assistant.core.catalog import Catalog, ChunkRecord, DocRecord, vector_metadata
+from assistant.core.dates import extract_dates
+from assistant.core.events import merge_records
+from assistant.core.gazetteer import HOME, gazetteer
+from assistant.core.layout import lexical_path
+from assistant.core.lexical import LexicalIndex, append_changes, catch_up, stored_generation
+from assistant.core.protocols import Embedder, Index
+from assistant.core.settings import Settings
+from assistant.core.text import MAX_SENTENCE_CHARS, MIN_CLAUSE_CHARS, detect_language, tokenize
+from ingest.agreements import extract_records
 from ingest.chunk import SentenceChunker, display_text
 from ingest.clean import clean
-from ingest.describe import derive_title, extract_dates, publication_date
+from ingest.describe import derive_title, publication_date
 from ingest.load import Loaded, Skip, load_bytes, read_source
 from ingest.twins import Facts, facts, is_related, twin_score
 
@@ -155,9 +160,7 @@ class IngestReport:
 
 def count_merges(report: IngestReport, records: list[dict[str, Any]]) -> None:
     """Fill ``records_merged`` of each added or updated document: how many of its register records report an
-    event another document reports too (the register lists them as one, see assistant.events)."""
-    from assistant.events import merge_records
-
+    event another document reports too (the register lists them as one, see assistant.core.events)."""
     shared: dict[str, int] = {}
     for event in merge_records(records):
         if len(event["doc_ids"]) > 1:
@@ -336,8 +339,6 @@ class Refresher:
 
     @property
     def pipeline_id(self) -> str:
-        from assistant.text import MAX_SENTENCE_CHARS, MIN_CLAUSE_CHARS
-
         c = self.settings.ingest
         sent = f"{MAX_SENTENCE_CHARS}-{MIN_CLAUSE_CHARS}"
         return f"v{PIPELINE_VERSION}/chunk{c.chunk_tokens}/overlap{c.overlap_tokens}/sent{sent}"
@@ -642,9 +643,6 @@ class Refresher:
         return np.stack([np.asarray(found[i], np.float32) for i in range(total)])
 
     def _extract_records(self, todo: list[_Prepared]) -> None:
-        from assistant.gazetteer import HOME, gazetteer
-        from ingest.agreements import extract_records
-
         for p in todo:
             p.records = extract_records(p.doc)
             # Partner metadata for retrieval filters: the register's partners and every country or
@@ -809,8 +807,6 @@ class Refresher:
 
     def _ensure_calibration(self) -> None:
         """Store the cross-language calibration for this model once, so servers never compute it at start-up."""
-        from assistant.calibrate import Calibration, meta_key
-
         key = meta_key(self.model_id)
         if self.catalog.get_meta(key) is None and self.catalog.chunk_ids():
             self.catalog.set_meta(key, Calibration.compute(self.embedder).dumps())
@@ -889,8 +885,6 @@ def chunk_twins(
     mine: Sequence[ChunkRecord], theirs: Sequence[ChunkRecord]
 ) -> tuple[list[str | None], list[str | None]]:
     """Each chunk's closest chunk in the translation, both ways, when close enough to be the same passage."""
-    from assistant.retrieve import TWIN_SIM
-
     a = np.stack([np.asarray(c.vec, np.float32) for c in mine])
     b = np.stack([np.asarray(c.vec, np.float32) for c in theirs])
     sims = a @ b.T

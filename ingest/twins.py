@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.describe import extract_dates
+from assistant.core.dates import extract_dates
 
 #: characters of Arabic per character of English in a translation (measured on parallel releases)
 AR_PER_EN_CHARS = 0.9

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import assistant  # noqa: F401  (offline defaults before anything else loads)
-from assistant.settings import Settings
+from assistant.core.settings import Settings
 from tests.helpers import CORPUS, HashEmbedder, make_settings
 
 
@@ -39,7 +39,7 @@ def real_settings_base(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def real_embedder(real_settings_base: Settings):
-    from assistant.compose import make_embedder
+    from assistant.app.compose import make_embedder
 
     return make_embedder(real_settings_base)
 
@@ -47,7 +47,7 @@ def real_embedder(real_settings_base: Settings):
 @pytest.fixture(scope="session")
 def corpus_index(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Iterator[Settings]:
     """The founding corpus ingested once with the real model into embedded Chroma (read-only for tests)."""
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
 
     root = tmp_path_factory.mktemp("corpus-index")
     src = root / "sources"
@@ -59,7 +59,7 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Ite
 
 @pytest.fixture(scope="session")
 def corpus_assistant(corpus_index: Settings, real_embedder):
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
 
     return build_assistant(corpus_index, embedder=real_embedder)
 
@@ -67,7 +67,7 @@ def corpus_assistant(corpus_index: Settings, real_embedder):
 @pytest.fixture
 def indexed(settings, fake_embedder):
     """The founding corpus ingested with the fake embedder into a private embedded Chroma index."""
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
 
     a = build_assistant(settings, embedder=fake_embedder)
     a.refresh()

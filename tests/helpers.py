@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.settings import Settings, load_settings
-from assistant.text import tokenize
+from assistant.core.settings import Settings, load_settings
+from assistant.core.text import tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "knowledge" / "sources"

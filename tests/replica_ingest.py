@@ -6,8 +6,8 @@ from __future__ import annotations
 import sys
 import time
 
-from assistant.compose import build_assistant
-from assistant.settings import load_settings
+from assistant.app.compose import build_assistant
+from assistant.core.settings import load_settings
 from tests.helpers import HashEmbedder
 
 

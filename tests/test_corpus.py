@@ -105,7 +105,7 @@ def test_new_arabic_and_english_releases_become_answerable_without_reembedding_o
 ):
     import shutil
 
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
     from tests.helpers import make_settings
 
     shutil.copytree(corpus_index.sources_dir, tmp_path / "sources")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.evaluate import load_gold, score, summarize
+from assistant.app.evaluate import load_gold, score, summarize
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -22,7 +22,7 @@ def test_gold_set_meets_its_floors(corpus_assistant):
 
 
 def test_eval_command_writes_a_report(corpus_index, tmp_path, monkeypatch):
-    from assistant import evaluate
+    from assistant.app import evaluate
 
     monkeypatch.setattr(evaluate, "RESULTS_DIR", tmp_path)
     assert evaluate.main(corpus_index, out="eval-test") == 0

@@ -5,10 +5,12 @@ import logging
 
 import pytest
 
-from assistant.catalog import Catalog, CatalogError
-from assistant.compose import CATALOG_FILE, build_assistant
-from assistant.retrieve import Filters
-from assistant.store import MemoryIndex
+from assistant.app.compose import build_assistant
+from assistant.core.arguments import Filters
+from assistant.core.catalog import Catalog
+from assistant.core.errors import CatalogError
+from assistant.core.layout import CATALOG_FILE
+from assistant.core.store import MemoryIndex
 
 QUESTION = "What did Egypt sign with Azerbaijan?"
 

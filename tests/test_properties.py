@@ -5,8 +5,8 @@ import html.parser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.cite import Citation
-from assistant.text import normalize_arabic, normalize_with_offsets, sentence_spans, tokenize
+from assistant.core.records import Citation
+from assistant.core.text import normalize_arabic, normalize_with_offsets, sentence_spans, tokenize
 from ingest.chunk import SentenceChunker
 from ingest.clean import clean
 from ui.render import Turn, render_chat, render_document, render_sources

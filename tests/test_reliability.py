@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from assistant.compose import build_assistant
-from assistant.records import Answer
+from assistant.app.compose import build_assistant
+from assistant.core.records import Answer
 from tests.helpers import free_port, start_chroma
 
 BAD_QUESTIONS = [
@@ -79,11 +79,11 @@ def test_corrupted_catalog_while_serving_gives_a_clear_error_and_rebuild_recover
     ans = b.ask("What did Egypt sign with Azerbaijan?")
     assert ans.status == "unavailable" and "taawun ingest --rebuild" in ans.answer
 
-    from assistant import cli
+    from assistant.app import cli
 
     # `taawun ingest --rebuild` runs in a process of its own: no client of the old store files is open there
     a.index.close()
-    monkeypatch.setattr("assistant.compose.make_embedder", lambda s: fake_embedder)
+    monkeypatch.setattr("assistant.app.compose.make_embedder", lambda s: fake_embedder)
     report = cli.rebuild(settings, None)
     assert report.counts()["updated"] + report.counts()["added"] == 5
     c = build_assistant(settings, embedder=fake_embedder)

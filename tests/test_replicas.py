@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from assistant.compose import build_assistant
-from assistant.store import MemoryIndex
+from assistant.app.compose import build_assistant
+from assistant.core.store import MemoryIndex
 from ingest.fetch import Refused
 from tests.helpers import CORPUS, free_port, make_settings, start_chroma
 

@@ -18,10 +18,10 @@ import pandas as pd
 from gradio.utils import get_upload_folder
 from starlette.middleware import Middleware
 
-from assistant.agreements import TYPE_LABELS, query_records, to_csv
-from assistant.records import Answer
-from assistant.retrieve import Filters
-from assistant.service import Assistant
+from assistant.app.service import Assistant, DocOutcome
+from assistant.core.arguments import Filters
+from assistant.core.events import TYPE_LABELS, to_csv
+from assistant.core.records import Answer
 from ui import render, timeline
 from ui.guard import AdminGuard, EditorUploads, peer_of, remove_uploads, trusted_proxies_only
 from ui.render import Turn, esc
@@ -72,7 +72,7 @@ def agreements_api(
         year = int(text)
     if type and type not in ("mou", "agreement", "meeting", "initiative"):
         return {"status": "invalid", "message": f"type: expected mou, agreement, meeting or initiative, got {type!r}"}
-    return query_records(assistant.catalog, country=country or None, type=type or None, since=year)
+    return assistant.agreements(country=country or None, type=type or None, since=year)
 
 
 def build_app(assistant: Assistant, guard: AdminGuard | None = None) -> gr.Blocks:
@@ -311,9 +311,7 @@ def build_app(assistant: Assistant, guard: AdminGuard | None = None) -> gr.Block
             tab.select(refresh_doc_lists, doc_lists, doc_lists, api_visibility="private")
 
         def agreement_rows(country: str, typ: str, since: float | None, region: str | None) -> list[dict[str, Any]]:
-            rows = query_records(
-                assistant.catalog, country=country or None, type=typ or None, since=int(since) if since else None
-            )
+            rows = assistant.agreements(country=country or None, type=typ or None, since=int(since) if since else None)
             return timeline.filter_records(rows, region or None, None)
 
         def agreements_view(  # noqa: ANN202
@@ -423,8 +421,6 @@ def build_app(assistant: Assistant, guard: AdminGuard | None = None) -> gr.Block
                 rep = assistant.add_files(items, progress=_progress(progress))
             except Exception as exc:  # noqa: BLE001 - shown to the editor (e.g. another refresh is running)
                 return _failed(exc, lang)
-            from ingest.refresh import DocOutcome
-
             for name in oversize:
                 rep.documents.append(
                     DocOutcome(name, "skipped", reason=f"over the {settings.ui.max_upload_mb:.0f} MB upload limit")

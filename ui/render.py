@@ -13,9 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from assistant.cite import Citation
-from assistant.records import Answer
-from assistant.text import detect_language
+from assistant.core.records import Answer, Citation, render_plain
+from assistant.core.text import detect_language
 from ui.strings import t
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -166,8 +165,6 @@ def render_sources(turns: Sequence[Turn], doc_texts: dict[str, str], ui_lang: st
 
 def copy_text(turn: Turn) -> str:
     """Plain text of an answer with its sources, for the clipboard."""
-    from assistant.cite import render_plain
-
     return render_plain(turn.answer, turn.citations)
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from assistant.agreements import TYPE_LABELS, TYPES
-from assistant.gazetteer import gazetteer
+from assistant.core.events import TYPE_LABELS, TYPES
+from assistant.core.gazetteer import gazetteer
 from ui.render import esc
 from ui.strings import t
 

@@ -1,1 +1,2 @@
-"""Question analysis: typed answer spans, evidence features and scoring."""
+"""The query stage: retrieval, question analysis, evidence selection, short answers, generation, citations and
+register queries. It imports only :mod:`assistant.core`."""

@@ -14,14 +14,15 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.catalog import Catalog
+from assistant.core.arguments import Filters
+from assistant.core.catalog import Catalog
+from assistant.core.settings import AnswerSettings
 from assistant.query import scorer as scoring
 from assistant.query.compose import Composed, compose
 from assistant.query.evidence import select
 from assistant.query.question import Part, QuestionInfo, analyze, contextualize
+from assistant.query.retrieve import Hit, SearchEngine
 from assistant.query.scorer import Scorer
-from assistant.retrieve import Filters, Hit, SearchEngine
-from assistant.settings import AnswerSettings
 
 
 @dataclass

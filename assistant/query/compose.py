@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.gazetteer import HOME, gazetteer
+from assistant.core.gazetteer import HOME, gazetteer
 from assistant.query import spans
 from assistant.query.evidence import PartChoice, Selection
 from assistant.query.features import Candidate

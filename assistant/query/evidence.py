@@ -18,8 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from assistant.guard import looks_like_injection
-from assistant.protocols import Evidence
+from assistant.core.guard import looks_like_injection
+from assistant.core.protocols import Evidence
+from assistant.core.settings import AnswerSettings
+from assistant.core.text import normalize_arabic
 from assistant.query import ordinals, spans
 from assistant.query.features import (
     FEATURES,
@@ -30,10 +32,8 @@ from assistant.query.features import (
     partners_in,
 )
 from assistant.query.question import Part, QuestionInfo, asks_future, asks_past, tells_future
+from assistant.query.retrieve import Hit
 from assistant.query.scorer import ANSWERABLE_FEATURES, Scorer
-from assistant.retrieve import Hit
-from assistant.settings import AnswerSettings
-from assistant.text import normalize_arabic
 
 #: candidates a typed part may look through for a sentence holding the asked fact
 TYPED_DEPTH = 6

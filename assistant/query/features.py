@@ -2,7 +2,7 @@
 
 Every sentence of every retrieved passage (and of its translation stand-ins) is a
 candidate. Its features are deliberately generic: calibrated similarities that are
-comparable across Arabic and English (see assistant.calibrate), word overlap
+comparable across Arabic and English (see assistant.core.calibrate), word overlap
 weighted by the index's own IDF, answer-type fit, entity and number overlap, the
 passage's retrieval rank and the sentence's position. Nothing names a document or
 a phrase, so the scorer can be trained on public data (XQuAD dev) and used on
@@ -19,10 +19,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.gazetteer import HOME, gazetteer
+from assistant.core.gazetteer import HOME, gazetteer
+from assistant.core.text import detect_language, token_set, tokenize
 from assistant.query import spans
-from assistant.retrieve import Hit
-from assistant.text import detect_language, token_set, tokenize
+from assistant.query.retrieve import Hit
 
 FEATURES = (
     "specificity",  # z above this question's neighbourhood

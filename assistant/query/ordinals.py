@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from assistant.text import normalize_arabic
+from assistant.core.text import normalize_arabic
 
 _FORMS: dict[int, tuple[str, ...]] = {
     1: ("first", "1st", "الأول", "الأولى"),

@@ -44,7 +44,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.text import (
+from assistant.core.gazetteer import HOME, gazetteer
+from assistant.core.text import (
     clean_question,
     detect_language,
     has_words,
@@ -333,8 +334,6 @@ def _placed(norm: str, a: int, b: int) -> bool:
 
 
 def _names_entity(rest: str) -> bool:
-    from assistant.gazetteer import gazetteer
-
     found = gazetteer().find(rest[:80])
     return bool(found) and found[0].start == 0
 
@@ -764,7 +763,6 @@ def contextualize(question: str, history: Sequence[tuple[str, str]], turns: int)
     """
     if not history or not turns:
         return question
-    from assistant.gazetteer import HOME, gazetteer
 
     names_partner = any(m.entity.id != HOME for m in gazetteer().find(question))
     follow = bool(_CONTINUES.search(question)) or (

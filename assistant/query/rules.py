@@ -23,16 +23,19 @@ from typing import Any
 import numpy as np
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.catalog import Catalog
-from assistant.protocols import Evidence
+from assistant.core.arguments import Filters
+from assistant.core.catalog import Catalog
+from assistant.core.dates import extract_dates
+from assistant.core.gazetteer import HOME, gazetteer
+from assistant.core.guard import looks_like_injection
+from assistant.core.protocols import Evidence
+from assistant.core.settings import AnswerSettings
+from assistant.core.text import clean_question, detect_language, has_words, token_set, tokenize  # noqa: F401 - re-exported
 from assistant.query.chain import Prepared
 from assistant.query.evidence import related_evidence as closest_passages
 from assistant.query.features import collect
 from assistant.query.question import contextualize
-from assistant.retrieve import Filters, Hit, SearchEngine
-from assistant.settings import AnswerSettings
-from assistant.text import clean_question, detect_language, has_words, token_set, tokenize  # noqa: F401 - re-exported
-from ingest.describe import extract_dates
+from assistant.query.retrieve import Hit, SearchEngine
 
 # --- question analysis --------------------------------------------------------------
 QTYPES: dict[str, re.Pattern[str]] = {
@@ -89,8 +92,6 @@ def satisfies(qtype: str, sentence: str) -> bool:
     if qtype == "who":
         return bool(_PERSON.search(sentence))
     if qtype == "where":
-        from assistant.gazetteer import gazetteer
-
         return bool(_PLACE.search(sentence)) or any(m.entity.kind == "country" for m in gazetteer().find(sentence))
     return True
 
@@ -138,8 +139,6 @@ MARGIN_TYPED = 1.0
 
 
 def _candidates(hits: Sequence[Hit], qwords: list[str], qlang: str, text_of: Callable[[str], str]) -> list[Candidate]:
-    from assistant.gazetteer import gazetteer
-
     # The question's words in the other language, through the bilingual vocabulary: cross-language
     # evidence can then show word overlap too ("Egypt Post" ~ "البريد المصري").
     qtokens = set(qwords) - _GENERIC_WORDS
@@ -160,14 +159,10 @@ def _candidates(hits: Sequence[Hit], qwords: list[str], qlang: str, text_of: Cal
 
 @lru_cache(maxsize=8192)
 def _partners_cached(text: str) -> frozenset[str]:
-    from assistant.gazetteer import gazetteer
-
     return frozenset(m.entity.id for m in gazetteer().find(text))
 
 
 def _named_partners(text: str) -> set[str]:
-    from assistant.gazetteer import HOME, gazetteer
-
     return {m.entity.id for m in gazetteer().find(text) if m.entity.id != HOME and m.entity.kind != "region"}
 
 
@@ -178,8 +173,6 @@ def _partners_in(text: str) -> set[str]:
 def select_evidence(
     question: str, qlang: str, hits: Sequence[Hit], text_of: Callable[[str], str], cfg: AnswerSettings
 ) -> Selection:
-    from assistant.guard import looks_like_injection
-
     # Text that addresses a model ("ignore previous instructions ...") is not evidence about anything.
     cands = [c for c in _candidates(hits, tokenize(question), qlang, text_of) if not looks_like_injection(c.text)]
     if not cands:

@@ -20,10 +20,10 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from assistant.gazetteer import HOME, gazetteer
-from assistant.text import AR_STOP, EN_STOP, detect_language, normalize_arabic, normalize_with_offsets, tokenize
-from ingest.agreements import extract_people
-from ingest.describe import extract_dates
+from assistant.core.dates import extract_dates
+from assistant.core.gazetteer import HOME, gazetteer
+from assistant.core.people import extract_people
+from assistant.core.text import AR_STOP, EN_STOP, detect_language, normalize_arabic, normalize_with_offsets, tokenize
 
 UNITS_FILE = Path(__file__).resolve().parent.parent / "data" / "units.json"
 

@@ -7,7 +7,8 @@ import threading
 import numpy as np
 import pytest
 
-from assistant.catalog import Catalog, CatalogError, ChunkRecord, DocRecord
+from assistant.core.catalog import Catalog, ChunkRecord, DocRecord
+from assistant.core.errors import CatalogError
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.integration)])

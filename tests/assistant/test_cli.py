@@ -16,7 +16,7 @@ CITATION = {"n", "source", "title", "language", "snippet", "start", "end", "scor
 def taawun(*args, stdin=None, env=None, timeout=300):
     e = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args],
+        [sys.executable, "-m", "assistant.app.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,

@@ -13,15 +13,15 @@ import sys
 
 import pytest
 
-from assistant import cli
-from assistant.compose import CATALOG_FILE, CHROMA_DIR
+from assistant.app import cli
+from assistant.core.layout import CATALOG_FILE, CHROMA_DIR
 from tests.helpers import ROOT
 
 
 def _run(*args, stdin=None, timeout=120):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args],
+        [sys.executable, "-m", "assistant.app.cli", *args],
         input=stdin,
         capture_output=True,
         timeout=timeout,
@@ -33,8 +33,8 @@ def _run(*args, stdin=None, timeout=120):
 @pytest.fixture
 def fake_cli(monkeypatch, fake_embedder):
     """`taawun` in this process, with the fake embedder instead of e5."""
-    monkeypatch.setattr("assistant.compose.make_embedder", lambda s: fake_embedder)
-    monkeypatch.setattr("assistant.compose.embedder_model_id", lambda s: fake_embedder.model_id)
+    monkeypatch.setattr("assistant.app.compose.make_embedder", lambda s: fake_embedder)
+    monkeypatch.setattr("assistant.app.compose.embedder_model_id", lambda s: fake_embedder.model_id)
     return cli.main
 
 
@@ -123,7 +123,7 @@ def test_make_llm_server_serves_smollm2(tmp_path):
     import time
     import urllib.request
 
-    from assistant.llm_server import ServerError, find_gguf
+    from assistant.app.llm_server import ServerError, find_gguf
     from tests.helpers import free_port
 
     try:

@@ -6,11 +6,11 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from assistant.generate import ExtractiveGenerator
-from assistant.protocols import Evidence
+from assistant.core.protocols import Evidence
 from assistant.query.compose import compose
 from assistant.query.evidence import PartChoice, Selection, number_evidence
 from assistant.query.features import Candidate
+from assistant.query.generate import ExtractiveGenerator
 from assistant.query.question import Part, analyze
 
 AR_SIGNING = "وقعت مصر وأذربيجان مذكرة تفاهم في مجال التحول الرقمي في يونيو 2024 بحضور وزير الاتصالات."

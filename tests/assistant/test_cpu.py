@@ -10,8 +10,10 @@ import threading
 import numpy as np
 import pytest
 
-from assistant import cli, cpu
-from assistant.settings import CPUSettings, load_settings
+from assistant.app import cli
+from assistant.core import cpu
+from assistant.core.errors import EncoderBusy
+from assistant.core.settings import CPUSettings, load_settings
 from tests.helpers import HashEmbedder
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is Linux's")
@@ -94,7 +96,7 @@ def test_run_lowered_returns_raises_and_carries_context_variables():
 
 _INTERRUPTED_CHILD = """
 import sys, time
-from assistant import cpu
+from assistant.core import cpu
 def work():
     try:
         print("started", flush=True)
@@ -145,7 +147,7 @@ class _RecordingEmbedder(HashEmbedder):
 
 @linux_only
 def test_an_ingest_embeds_at_a_lower_priority_than_its_caller(settings):
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
 
     emb = _RecordingEmbedder()
     report = build_assistant(settings, embedder=emb).refresh()
@@ -201,7 +203,7 @@ def test_encode_queue_refuses_clearly_when_full_and_recovers():
     holder = threading.Thread(target=lambda: result.append(q.run(slow)))
     holder.start()
     started.wait()
-    with pytest.raises(cpu.EncoderBusy, match="1 questions are already waiting"):
+    with pytest.raises(EncoderBusy, match="1 questions are already waiting"):
         q.run(lambda: "second")
     release.set()
     holder.join()
@@ -243,7 +245,7 @@ def test_encode_worker_and_ingest_threads_keep_their_own_torch_thread_counts():
 
 def test_a_full_encode_queue_is_answered_busy_not_error(indexed, monkeypatch):
     def busy(text: str) -> np.ndarray:
-        raise cpu.EncoderBusy("32 questions are already waiting")
+        raise EncoderBusy("32 questions are already waiting")
 
     monkeypatch.setattr(indexed.embedder, "embed_query", busy)
     ans = indexed.ask("What did Egypt and India agree on?")

@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from assistant.agreements import query_records, register_answer
-from assistant.events import merge_records, same_event
-from assistant.gazetteer import gazetteer
+from assistant.core.events import merge_records, same_event
+from assistant.core.gazetteer import gazetteer
+from assistant.query.agreements import query_records, register_answer
 
 
 def rec(doc: str, type: str, partner: str, date: str | None, **kw: Any) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Generators: the extractive composer and the LLM path's prompt, validation and fallback (scripted fake models)."""
 
-from assistant.generate import ExtractiveGenerator, LLMGenerator, build_messages, validate
-from assistant.protocols import Evidence
+from assistant.core.protocols import Evidence
+from assistant.query.generate import ExtractiveGenerator, LLMGenerator, build_messages, validate
 
 EV_AR = [
     Evidence(

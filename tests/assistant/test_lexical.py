@@ -1,7 +1,7 @@
 import numpy as np
 
-from assistant.lexical import LexicalIndex
-from assistant.text import tokenize
+from assistant.core.lexical import LexicalIndex
+from assistant.core.text import tokenize
 
 DOCS = [
     ("a#1", "a", "ar", "وقعت مصر وفلسطين مذكرة تفاهم في مجال تكنولوجيا المعلومات والبريد"),

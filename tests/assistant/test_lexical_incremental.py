@@ -5,9 +5,9 @@ import random
 import numpy as np
 import pytest
 
-from assistant import lexical
-from assistant.lexical import LexicalIndex, append_changes, stored_generation
-from assistant.text import tokenize
+from assistant.core import lexical
+from assistant.core.lexical import LexicalIndex, append_changes, stored_generation
+from assistant.core.text import tokenize
 
 AR = (
     "وقعت مصر وفلسطين مذكرة تفاهم في مجال تكنولوجيا المعلومات والبريد وزير الاتصالات اجتماعا التنمية الرقمية "

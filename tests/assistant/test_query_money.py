@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.core.text import detect_language
 from assistant.query.spans import best_span, names_money_kind
-from assistant.text import detect_language
 
 
 def _amount(question: str, sentence: str):

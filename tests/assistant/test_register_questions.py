@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from assistant.agreements import list_query, register_answer
-from assistant.gazetteer import gazetteer
+from assistant.core.gazetteer import gazetteer
+from assistant.query.agreements import list_query, register_answer
 
 
 def rec(doc: str, type: str, partner: str, date: str | None, party: str | None) -> dict[str, Any]:

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from assistant.compose import build_assistant
-from assistant.lexical import LexicalIndex, catch_up, stored_generation
+from assistant.app.compose import build_assistant
+from assistant.core.lexical import LexicalIndex, catch_up, stored_generation
 from tests.assistant.test_lexical_incremental import _chunk, assert_same
 
 

@@ -2,8 +2,8 @@
 
 from typing import ClassVar
 
-from assistant.compose import build_assistant
-from assistant.retrieve import Filters
+from assistant.app.compose import build_assistant
+from assistant.core.arguments import Filters
 from tests.helpers import HashEmbedder
 
 AZ, AFRICA, PAL = "004_19b3c5eaec262736.txt", "003_f299f8e0cc481d39.txt", "002_74f5ac9498ea9be5.txt"

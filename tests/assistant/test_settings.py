@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import load_settings
+from assistant.core.settings import load_settings
 
 
 def test_defaults_come_from_the_packaged_toml(monkeypatch, tmp_path):

@@ -5,7 +5,8 @@ import time
 import numpy as np
 import pytest
 
-from assistant.store import ChromaIndex, IndexUnavailable, MemoryIndex
+from assistant.core.errors import IndexUnavailable
+from assistant.core.store import ChromaIndex, MemoryIndex
 from tests.helpers import free_port, start_chroma
 
 

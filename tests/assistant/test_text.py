@@ -1,4 +1,4 @@
-from assistant.text import (
+from assistant.core.text import (
     detect_language,
     normalize_arabic,
     normalize_for_search,

@@ -2,9 +2,10 @@
 
 import pytest
 
-from assistant.agreements import list_intent, partner_name, query_records, register_answer
-from assistant.catalog import DocRecord
-from ingest.agreements import extract_people, extract_records, release_date
+from assistant.core.catalog import DocRecord
+from assistant.core.people import extract_people
+from assistant.query.agreements import list_intent, partner_name, query_records, register_answer
+from ingest.agreements import extract_records, release_date
 from tests.helpers import CORPUS
 
 AFRICAN_PARTNERS = {"Nigeria", "Côte d'Ivoire", "Libya", "Sudan", "Equatorial Guinea", "Guinea"}

@@ -10,8 +10,9 @@ import time
 
 import pytest
 
-from assistant.compose import build_assistant, lexical_path
-from assistant.text import sentence_spans
+from assistant.app.compose import build_assistant
+from assistant.core.layout import lexical_path
+from assistant.core.text import sentence_spans
 from tests.helpers import CORPUS, ROOT
 
 
@@ -82,7 +83,7 @@ def test_sigkill_during_embedding_keeps_previous_index(tmp_path, corpus_index):
     idx = tmp_path / "index"
     shutil.copytree(corpus_index.index_dir, idx)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TAAWUN_EMBEDDING_CACHE_DIR": str(corpus_index.model_cache_dir)}
-    args = [sys.executable, "-m", "assistant.cli", "ingest", "--sources", str(src), "--index", str(idx)]
+    args = [sys.executable, "-m", "assistant.app.cli", "ingest", "--sources", str(src), "--index", str(idx)]
     _synthetic_releases(src)
     proc = subprocess.Popen(args, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env, cwd=ROOT)
     seen = ""

@@ -1,5 +1,6 @@
+from assistant.core.dates import extract_dates
 from ingest.clean import clean
-from ingest.describe import derive_title, extract_dates
+from ingest.describe import derive_title
 from tests.helpers import CORPUS
 
 

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from assistant.compose import build_assistant
+from assistant.app.compose import build_assistant
 from ingest.fetch import Refused, fetch_url, name_for_url, safe_filename
 
 ALLOWED = {".txt", ".md", ".html", ".htm", ".pdf", ".docx"}

@@ -1,8 +1,8 @@
 """The ingest report says, per document, how many register records it added and how many of them merged with
 another document's report of the same event; removing a report unmerges the event at once (issue 16)."""
 
-from assistant.agreements import query_records
-from assistant.compose import build_assistant
+from assistant.app.compose import build_assistant
+from assistant.query.agreements import query_records
 
 EN = (
     "CAIRO, 14 March 2023 — The National Telecom Regulatory Authority (NTRA) signed a memorandum of "

@@ -2,9 +2,10 @@
 
 import json
 
-from assistant.catalog import DocRecord
-from assistant.compose import build_assistant
-from assistant.retrieve import Filters, _date_overlap
+from assistant.app.compose import build_assistant
+from assistant.core.arguments import Filters
+from assistant.core.catalog import DocRecord
+from assistant.query.retrieve import _date_overlap
 
 
 def _doc(published, values):

@@ -6,15 +6,15 @@ import os
 import numpy as np
 import pytest
 
-from assistant.compose import build_assistant
+from assistant.app.compose import build_assistant
 
 
 # --- item 8: a killed --rebuild, and a killed ingest ---------------------------------------------------
 def test_leftovers_of_a_killed_rebuild_are_cleaned_by_the_next_run(indexed, settings, fake_embedder, monkeypatch):
-    from assistant import cli
+    from assistant.app import cli
 
-    monkeypatch.setattr("assistant.compose.make_embedder", lambda s: fake_embedder)
-    monkeypatch.setattr("assistant.compose.embedder_model_id", lambda s: fake_embedder.model_id)
+    monkeypatch.setattr("assistant.app.compose.make_embedder", lambda s: fake_embedder)
+    monkeypatch.setattr("assistant.app.compose.embedder_model_id", lambda s: fake_embedder.model_id)
     leftover = settings.index_dir.with_name(settings.index_dir.name + ".rebuild")
     (leftover / "chroma").mkdir(parents=True)
     (leftover / "catalog.sqlite").write_bytes(b"half a catalog")
@@ -24,10 +24,10 @@ def test_leftovers_of_a_killed_rebuild_are_cleaned_by_the_next_run(indexed, sett
 
 
 def test_a_rebuild_killed_during_the_swap_restores_the_previous_index(indexed, settings, fake_embedder, monkeypatch):
-    from assistant import cli
+    from assistant.app import cli
 
-    monkeypatch.setattr("assistant.compose.make_embedder", lambda s: fake_embedder)
-    monkeypatch.setattr("assistant.compose.embedder_model_id", lambda s: fake_embedder.model_id)
+    monkeypatch.setattr("assistant.app.compose.make_embedder", lambda s: fake_embedder)
+    monkeypatch.setattr("assistant.app.compose.embedder_model_id", lambda s: fake_embedder.model_id)
     indexed.catalog.close()
     old = settings.index_dir.with_name(settings.index_dir.name + ".old")
     os.replace(settings.index_dir, old)  # killed between the two renames of the swap

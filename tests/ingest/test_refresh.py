@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from assistant.compose import build_assistant
+from assistant.app.compose import build_assistant
 from ingest.refresh import IngestLocked, index_lock
 
 
@@ -181,7 +181,7 @@ def test_an_index_from_the_first_register_schema_is_migrated_and_reextracted(set
         "evidence TEXT NOT NULL, language TEXT NOT NULL, summary TEXT NOT NULL);"
     )
     db.close()
-    from assistant.catalog import CatalogError
+    from assistant.core.errors import CatalogError
 
     before = (settings.index_dir / "catalog.sqlite").read_bytes()
     b = _assistant(settings, fake_embedder)

@@ -5,8 +5,9 @@ import random
 import numpy as np
 import pytest
 
-from assistant.compose import build_assistant, lexical_path
-from assistant.lexical import LexicalIndex, stored_generation
+from assistant.app.compose import build_assistant
+from assistant.core.layout import lexical_path
+from assistant.core.lexical import LexicalIndex, stored_generation
 from tests.assistant.test_lexical_incremental import assert_same
 
 

@@ -6,8 +6,8 @@ import sqlite3
 import pytest
 
 import ingest.refresh as refresh_mod
-from assistant.catalog import Catalog
-from assistant.compose import build_assistant
+from assistant.app.compose import build_assistant
+from assistant.core.catalog import Catalog
 
 EN = "001_a13593534bc1957c.txt"
 

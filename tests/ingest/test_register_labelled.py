@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.catalog import DocRecord
+from assistant.core.catalog import DocRecord
 from bench.register import event_of, load_labels, score
 from ingest.agreements import extract_records, release_date
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.gazetteer import HOME, gazetteer
-from assistant.text import detect_language
+from assistant.core.gazetteer import HOME, gazetteer
+from assistant.core.text import detect_language
 from ingest.clean import clean
 from ingest.describe import publication_date
 from ingest.load import load_bytes

@@ -20,7 +20,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def served_app(tmp_path_factory, corpus_index, real_embedder):
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
     from ui.app import serve
 
     root = tmp_path_factory.mktemp("served")

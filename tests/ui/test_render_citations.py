@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.cite import Citation
+from assistant.core.records import Citation
 from ui.render import Turn, render_chat
 
 

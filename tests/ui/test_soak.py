@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from assistant.evaluate import load_gold
+from assistant.app.evaluate import load_gold
 from tests.helpers import ARTIFACTS
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+
+from assistant.core.errors import InvalidArgument
 
 LANGUAGES = ("ar", "en")
 #: a lone surrogate (from a JSON "\ud800" or undecodable argv bytes) or a replacement character
@@ -29,14 +32,6 @@ _MESSAGES = {
     },
 }
 BROKEN_TEXT = "broken_text"  # the problem code of a question with broken characters
-
-
-class InvalidArgument(ValueError):
-    """One argument is malformed; the message starts with its name."""
-
-    def __init__(self, name: str, why: str) -> None:
-        super().__init__(f"{name}: {why}")
-        self.name = name
 
 
 def repair_text(text: str) -> str:
@@ -105,3 +100,40 @@ def invalid_message(problem: str, lang: str | None) -> str:
     key = BROKEN_TEXT if problem == BROKEN_TEXT else "argument"
     texts = {k: v.format(problem=problem) for k, v in _MESSAGES[key].items()}
     return texts[lang] if lang in texts else f"{texts['en']}\n{texts['ar']}"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Metadata filters; ``None`` means no restriction."""
+
+    languages: tuple[str, ...] | None = None
+    doc_ids: tuple[str, ...] | None = None
+    date_from: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD, inclusive
+    date_to: str | None = None
+    countries: tuple[str, ...] | None = None
+    problem: str | None = None  # why the filters given were malformed (answers are then `invalid`)
+
+    def is_empty(self) -> bool:
+        return not any((self.languages, self.doc_ids, self.date_from, self.date_to, self.countries))
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> Filters:
+        """Filters from API or CLI arguments; a malformed one is named in ``problem``, never raised."""
+        if not d:
+            return cls()
+        if not isinstance(d, dict):
+            return cls(problem="filters: expected an object of filter names and values")
+
+        def pick(*names: str) -> tuple[str, Any]:  # the first name given is the one an error names
+            return next(((n, d[n]) for n in names if d.get(n) not in (None, "", [])), (names[0], None))
+
+        try:
+            return cls(
+                check_strings(*pick("languages", "language"), allowed=LANGUAGES),
+                check_strings(*pick("doc_ids", "doc_id")),
+                check_date("date_from", d.get("date_from")),
+                check_date("date_to", d.get("date_to")),
+                check_strings(*pick("countries", "country")),
+            )
+        except InvalidArgument as exc:
+            return cls(problem=str(exc))

@@ -29,6 +29,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+from assistant.core.errors import CatalogError
+
 SCHEMA_VERSION = 1
 CHUNK_CACHE = 16384  # records kept in memory (~5 KB each with their float16 sentence vectors)
 _BATCH = 500  # ids per IN (...) list
@@ -97,10 +99,6 @@ _INDEXES = (
 _ADDED_COLUMNS = (_chunks.c.twin, _documents.c.vec, _documents.c.stat, _documents.c.revision, _documents.c.origin)
 _WRITE = "taawun_write"  # execution option: this transaction writes (SQLite takes its write lock first)
 _LOCK_KEY = 0x7461617775  # PostgreSQL advisory lock id of the index's single writer ("taawu")
-
-
-class CatalogError(RuntimeError):
-    """The catalog is missing, unreadable or from an incompatible version."""
 
 
 @dataclass

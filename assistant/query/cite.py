@@ -4,43 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
 from typing import Any
 
-from assistant.protocols import Evidence
+from assistant.core.protocols import Evidence
+from assistant.core.records import Citation
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
-
-
-@dataclass
-class Citation:
-    n: int
-    doc_id: str
-    source: str  # file name or URL
-    title: str
-    language: str
-    snippet: str  # the exact cited text, as in the document
-    start: int  # character offsets of the snippet in the document text
-    end: int
-    score: float
-    date: str | None = None  # publication date, when the document carries one
-    translation_of: str | None = None  # the same document in the other language
-
-    def contract(self) -> dict[str, object]:
-        """The public JSON shape (see README: `taawun ask --json`)."""
-        return {
-            "n": self.n,
-            "source": self.source,
-            "title": self.title,
-            "language": self.language,
-            "snippet": self.snippet,
-            "start": self.start,
-            "end": self.end,
-            "score": round(self.score, 4),
-        }
-
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
 
 
 def markers(text: str) -> list[int]:
@@ -97,14 +66,3 @@ def build_citations(
             )
         )
     return out
-
-
-def render_plain(answer: str, citations: Sequence[Citation]) -> str:
-    """The answer followed by its sources, for terminals and copy-paste."""
-    lines = [answer.strip(), ""]
-    for c in citations:
-        extra = f", translation: {c.translation_of}" if c.translation_of else ""
-        date = f", {c.date}" if c.date else ""
-        lines.append(f"[{c.n}] {c.title} — {c.source} ({c.language}{date}{extra}) chars {c.start}-{c.end}")
-        lines.append(f"    “{c.snippet}”")
-    return "\n".join(lines).rstrip() + "\n"

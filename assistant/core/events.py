@@ -1,5 +1,7 @@
 """One register record per event: the per-document records that report the same event are merged at read time.
 
+The register's record types, their labels and the CSV export live here too: ingest, queries and the UI share them.
+
 Ingest extracts records per document (and stores them per document, so adding, replacing or removing a
 document only touches its own rows). Several articles about one signing give several records; everything
 that *lists* records reads them through :func:`merge_records`, so a merge can never go stale.
@@ -19,11 +21,24 @@ one only shows a duplicate, so every rule errs towards keeping records apart.
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from typing import Any
 
-from assistant.text import normalize_arabic
+from assistant.core.text import normalize_arabic
 
+#: the register's record types, and their names in each language
+TYPES = ("mou", "agreement", "meeting", "initiative")
+TYPE_LABELS = {
+    "en": {
+        "mou": "Memorandum of understanding",
+        "agreement": "Agreement",
+        "meeting": "Meeting",
+        "initiative": "Initiative",
+    },
+    "ar": {"mou": "مذكرة تفاهم", "agreement": "اتفاقية", "meeting": "اجتماع", "initiative": "مبادرة"},
+}
 #: days two day-precise dates of one event may differ by (signing day vs. the day a report appeared)
 DAY_WINDOW = 10
 #: topics every release of a body carries, read off its own name ("Ministry of Communications and Information
@@ -183,3 +198,44 @@ def first_evidence(r: dict[str, Any], language: str | None = None) -> dict[str, 
     """The evidence to cite for a record: the first in ``language`` when there is one, else the first."""
     ev = r["evidence"]
     return next((e for e in ev if language and e.get("language") == language), ev[0])
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(
+        [
+            "type",
+            "partner_en",
+            "partner_ar",
+            "date",
+            "years",
+            "people",
+            "topics",
+            "document",
+            "documents",
+            "start",
+            "end",
+            "evidence",
+        ]
+    )
+    for r in rows:
+        for p in r["partners"]:
+            ev = first_evidence(r)
+            w.writerow(
+                [
+                    r["type"],
+                    p["en"],
+                    p["ar"],
+                    r.get("date") or "",
+                    " ".join(map(str, r.get("years") or [])),
+                    "; ".join(f"{x['name']} ({x['role'] or x['part']})" for x in r["people"]),
+                    "; ".join(r["topics"]),
+                    ev.get("doc_id", r["doc_id"]),
+                    "; ".join(r.get("doc_ids") or [r["doc_id"]]),
+                    ev["start"],
+                    ev["end"],
+                    ev["text"],
+                ]
+            )
+    return buf.getvalue()

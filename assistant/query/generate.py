@@ -13,12 +13,12 @@ from collections.abc import Generator as Gen
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from assistant.cite import MARKER, markers, repair_markers
-from assistant.guard import as_data, looks_like_injection
-from assistant.messages import message
-from assistant.protocols import Evidence, Generation
-from assistant.settings import AnswerSettings, Settings
-from assistant.text import detect_language, normalize_arabic
+from assistant.core.guard import as_data, looks_like_injection
+from assistant.core.messages import message
+from assistant.core.protocols import Evidence, Generation
+from assistant.core.settings import AnswerSettings, Settings
+from assistant.core.text import detect_language, normalize_arabic
+from assistant.query.cite import MARKER, markers, repair_markers
 
 LANG_NAME = {"ar": "Arabic", "en": "English"}
 

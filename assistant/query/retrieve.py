@@ -22,59 +22,20 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.calibrate import LANGS, Calibration, meta_key
-from assistant.catalog import Catalog, ChunkRecord, DocRecord
-from assistant.lexical import LexicalIndex, catch_up
-from assistant.protocols import Embedder, Index
-from assistant.settings import RetrievalSettings
-from assistant.text import detect_language, tokenize
+from assistant.core.arguments import Filters
+from assistant.core.calibrate import LANGS, Calibration, meta_key
+from assistant.core.catalog import Catalog, ChunkRecord, DocRecord
+from assistant.core.gazetteer import gazetteer
+from assistant.core.lexical import LexicalIndex, catch_up
+from assistant.core.protocols import Embedder, Index
+from assistant.core.settings import RetrievalSettings
+from assistant.core.text import detect_language, tokenize
 
-#: a chunk and a chunk of the document's translation are "the same passage" above this
-TWIN_SIM = 0.80
 #: hits considered for translation merging (the rest only feed the cross-language quota)
 TRANSLATION_WINDOW = 40
 #: the question's neighbourhood per language: its most similar candidate sentences
 NEIGHBOURS = 50
 MIN_NEIGHBOURS = 8
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Metadata filters; ``None`` means no restriction."""
-
-    languages: tuple[str, ...] | None = None
-    doc_ids: tuple[str, ...] | None = None
-    date_from: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD, inclusive
-    date_to: str | None = None
-    countries: tuple[str, ...] | None = None
-    problem: str | None = None  # why the filters given were malformed (answers are then `invalid`)
-
-    def is_empty(self) -> bool:
-        return not any((self.languages, self.doc_ids, self.date_from, self.date_to, self.countries))
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any] | None) -> Filters:
-        """Filters from API or CLI arguments; a malformed one is named in ``problem``, never raised."""
-        from assistant.arguments import LANGUAGES, InvalidArgument, check_date, check_strings
-
-        if not d:
-            return cls()
-        if not isinstance(d, dict):
-            return cls(problem="filters: expected an object of filter names and values")
-
-        def pick(*names: str) -> tuple[str, Any]:  # the first name given is the one an error names
-            return next(((n, d[n]) for n in names if d.get(n) not in (None, "", [])), (names[0], None))
-
-        try:
-            return cls(
-                check_strings(*pick("languages", "language"), allowed=LANGUAGES),
-                check_strings(*pick("doc_ids", "doc_id")),
-                check_date("date_from", d.get("date_from")),
-                check_date("date_to", d.get("date_to")),
-                check_strings(*pick("countries", "country")),
-            )
-        except InvalidArgument as exc:
-            return cls(problem=str(exc))
 
 
 @dataclass
@@ -87,7 +48,7 @@ class Hit:
     lexical: float  # BM25 / query upper bound, same-language chunks only
     sentence_scores: np.ndarray  # cosine(query, each sentence)
     cross: bool = False  # in the other language than the question
-    # Calibrated per-sentence scores, comparable across languages (see assistant.calibrate):
+    # Calibrated per-sentence scores, comparable across languages (see assistant.core.calibrate):
     relevance: np.ndarray = field(default_factory=lambda: np.zeros(0))  # z above unrelated generic text
     specificity: np.ndarray = field(default_factory=lambda: np.zeros(0))  # z above this question's neighbourhood
     calibrated: float = 0.0  # chunk-level specificity
@@ -232,8 +193,6 @@ class SearchEngine:
         docs = self.documents.values()
         wanted = set()
         if f.countries:
-            from assistant.gazetteer import gazetteer
-
             for c in f.countries:
                 ent = gazetteer().lookup(c)  # an id, or an English or Arabic name
                 wanted.add(ent.id if ent else c)

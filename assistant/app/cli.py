@@ -21,7 +21,7 @@ EXIT_FAIL = 1
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    from assistant.settings import load_settings
+    from assistant.core.settings import load_settings
 
     over: dict[str, Any] = {}
     if getattr(args, "index", None):
@@ -87,7 +87,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
 
     s = _settings(args)
     _clean_leftovers(s)
@@ -113,7 +113,7 @@ def rebuild(settings: Any, progress: Callable[[str, int, int], None] | None) -> 
 
     In embedded mode the old index stays usable until the swap.
     """
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
     from ingest.refresh import index_lock
 
     target = settings.index_dir
@@ -133,7 +133,7 @@ def rebuild(settings: Any, progress: Callable[[str, int, int], None] | None) -> 
     shutil.rmtree(fresh, ignore_errors=True)
     data = settings.model_dump()
     data["index"]["dir"] = fresh
-    from assistant.settings import load_settings
+    from assistant.core.settings import load_settings
 
     report = build_assistant(load_settings(**data)).refresh(progress=progress, force=True)
     with index_lock(target):
@@ -148,7 +148,7 @@ def rebuild(settings: Any, progress: Callable[[str, int, int], None] | None) -> 
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
 
     s = _settings(args)
     a = build_assistant(s)
@@ -171,7 +171,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
 
     report = build_assistant(_settings(args)).remove(args.doc_id, progress=_progress_bar(not args.json))
     _print_report(report, args.json)
@@ -189,7 +189,7 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _print_answer(ans: Any, as_json: bool, end: str = "\n") -> None:
-    from assistant.cite import render_plain
+    from assistant.core.records import render_plain
 
     if as_json:
         # the same `status` field as the API's objects
@@ -199,7 +199,7 @@ def _print_answer(ans: Any, as_json: bool, end: str = "\n") -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
 
     a = build_assistant(_settings(args))
     filters = _filters(args)
@@ -217,7 +217,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
     from ui.app import serve
 
     s = _settings(args)
@@ -231,14 +231,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from assistant.evaluate import main as eval_main
+    from assistant.app.evaluate import main as eval_main
 
     return eval_main(_settings(args), tune=args.tune, out=args.out, as_json=args.json)
 
 
 def cmd_agreements(args: argparse.Namespace) -> int:
-    from assistant.agreements import render_table
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
+    from assistant.query.agreements import render_table
 
     a = build_assistant(_settings(args))
     rows = a.agreements(country=args.country, type=args.type, since=args.since)
@@ -252,7 +252,7 @@ def cmd_agreements(args: argparse.Namespace) -> int:
 def cmd_library(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
 
     docs = build_assistant(_settings(args)).library()
     if args.json:
@@ -265,13 +265,13 @@ def cmd_library(args: argparse.Namespace) -> int:
 
 
 def cmd_llm_server(argv: Sequence[str]) -> int:
-    from assistant.llm_server import main as llm_main
+    from assistant.app.llm_server import main as llm_main
 
     return llm_main(argv, prog="taawun llm-server")
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from assistant.compose import build_assistant
+    from assistant.app.compose import build_assistant
 
     status = build_assistant(_settings(args)).status()
     print(json.dumps(status, ensure_ascii=False, indent=2))
@@ -360,7 +360,7 @@ def _utf8_streams() -> None:
 
 def _configure_cpu(args: argparse.Namespace) -> None:
     """Thread counts and the OpenMP wait policy, in the environment before any command imports torch."""
-    from assistant.cpu import configure_process
+    from assistant.core.cpu import configure_process
 
     s = _settings(args)
     configure_process(s.cpu, s.embedding.threads or s.cpu.threads)

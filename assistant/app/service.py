@@ -1,7 +1,7 @@
 """The assistant service: the one object the CLI and the UI call.
 
-Components are built lazily from settings (see :mod:`assistant.compose`) so that
-commands which do not need a model never load one.
+Its parts are injected as factories (:class:`Components`, built by :mod:`assistant.app.compose`)
+and called on first use, so that commands which do not need a model never load one.
 """
 
 from __future__ import annotations
@@ -14,21 +14,35 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant import compose, cpu
-from assistant.arguments import InvalidArgument, history_turns, invalid_message, question_problem, repair_text
-from assistant.catalog import Catalog, CatalogError, DocRecord
-from assistant.cite import build_citations
-from assistant.messages import bilingual, message
-from assistant.protocols import Embedder, Generator, Index
-from assistant.query.chain import Prepared
+from assistant.core import cpu
+from assistant.core.arguments import Filters, history_turns, invalid_message, question_problem, repair_text
+from assistant.core.catalog import Catalog, DocRecord
+from assistant.core.errors import CatalogError, EncoderBusy, IndexUnavailable, InvalidArgument
+from assistant.core.layout import CHROMA_DIR, lexical_path
+from assistant.core.messages import bilingual, message
+from assistant.core.protocols import Embedder, Generator, Index
+from assistant.core.records import Answer
+from assistant.core.settings import Settings
+from assistant.core.store import MemoryIndex
+from assistant.core.text import clean_question, detect_language, has_words
+from assistant.query.agreements import query_records, register_answer
+from assistant.query.chain import AnswerChain, Prepared
+from assistant.query.cite import build_citations
 from assistant.query.evidence import related_evidence as related_learned
+from assistant.query.retrieve import HybridRetriever, SearchEngine, doc_map
 from assistant.query.rules import Selection as RulesSelection
 from assistant.query.rules import preparation_chain, related_evidence
-from assistant.records import Answer
-from assistant.retrieve import Filters, HybridRetriever, SearchEngine, doc_map
-from assistant.settings import Settings
-from assistant.store import IndexUnavailable
-from assistant.text import clean_question, detect_language, has_words
+from ingest.fetch import (
+    Refused,
+    fetch_url,
+    name_for_url,
+    remove_sidecar,
+    safe_filename,
+    url_sidecar,
+    write_sidecar,
+    write_source,
+)
+from ingest.refresh import DocOutcome, IngestLocked, IngestReport, Refresher, index_lock, origin_of
 
 log = logging.getLogger("taawun")
 
@@ -48,19 +62,32 @@ class DocInfo:
     ingested_at: str
 
 
+@dataclass(frozen=True)
+class Components:
+    """The service's parts as factories, supplied by the composition root; each is called on first use."""
+
+    embedder: Callable[[], Embedder]
+    index: Callable[[], Index]
+    catalog: Callable[[bool], Catalog]  # the argument: create an empty catalog when there is none
+    generator: Callable[[], Generator]
+    model_id: Callable[[], str]  # the configured embedder's id, known without loading the model
+
+
 class Assistant:
     def __init__(
         self,
         settings: Settings,
+        parts: Components,
         *,
         embedder: Embedder | Callable[[], Embedder] | None = None,
         index: Index | None = None,
         generator: Generator | None = None,
     ) -> None:
         self.settings = settings
+        self._parts = parts
         # An embedder instance is used as is; a factory (or nothing: the configured model) is called on first use.
         self._embedder: Embedder | None = None
-        self._embedder_factory: Callable[[], Embedder] = lambda: compose.make_embedder(settings)
+        self._embedder_factory: Callable[[], Embedder] = parts.embedder
         if isinstance(embedder, Embedder):
             self._embedder = embedder
         elif embedder is not None:
@@ -85,7 +112,7 @@ class Assistant:
     def index(self) -> Index:
         with self._lock:
             if self._index is None:
-                self._index = compose.open_index(self.settings)
+                self._index = self._parts.index()
             return self._index
 
     @property
@@ -96,14 +123,14 @@ class Assistant:
     def _open_catalog(self, create: bool) -> Catalog:
         with self._lock:
             if self._catalog is None:
-                self._catalog = compose.open_catalog(self.settings, create=create)
+                self._catalog = self._parts.catalog(create)
             return self._catalog
 
     @property
     def generator(self) -> Generator:
         with self._lock:
             if self._generator is None:
-                self._generator = compose.make_generator(self.settings)
+                self._generator = self._parts.generator()
             return self._generator
 
     @property
@@ -115,7 +142,7 @@ class Assistant:
                     self.index,
                     self.embedder,
                     self.settings.retrieval,
-                    compose.lexical_path(self.settings),
+                    lexical_path(self.settings),
                 )
             return self._engine
 
@@ -185,7 +212,7 @@ class Assistant:
             why = str(exc)
             yield Answer(q, lang, message("unavailable", lang, why=why), True, status="unavailable")
             return
-        except cpu.EncoderBusy as exc:
+        except EncoderBusy as exc:
             log.warning("busy: %s", exc)
             lang = detect_language(q) or "en"
             yield Answer(q, lang, message("busy", lang), True, status="unavailable")
@@ -197,8 +224,6 @@ class Assistant:
 
     def _from_register(self, q: str, t0: float, f: Filters) -> list[str | Answer] | None:
         """List questions ("which MoUs has Egypt signed?") are answered completely from the register."""
-        from assistant.agreements import register_answer
-
         lang = detect_language(q) or "en"
         allowed = self.engine.allowed_docs(f)  # the same filters as retrieval: documents, dates, partners, language
         got = register_answer(self.catalog, q, lang, allowed)
@@ -298,8 +323,6 @@ class Assistant:
                 if cfg.selector == "rules":
                     self._chain = preparation_chain(self.engine, self.catalog, cfg, self._texts)
                 else:
-                    from assistant.query.chain import AnswerChain
-
                     self._chain = AnswerChain(self.engine, self.catalog, cfg, self.document_text).runnable()
             return self._chain
 
@@ -336,8 +359,6 @@ class Assistant:
         return self._texts[doc_id]
 
     def agreements(self, **filters: Any) -> list[dict[str, Any]]:
-        from assistant.agreements import query_records
-
         return query_records(self.catalog, **filters)
 
     # --- editing the index ------------------------------------------------------------
@@ -348,8 +369,6 @@ class Assistant:
         force: bool = False,
         progress: Callable[[str, int, int], None] | None = None,
     ) -> Any:
-        from ingest.refresh import IngestLocked, Refresher, index_lock
-
         catalog = self._open_catalog(create=True)
 
         def run() -> Any:
@@ -360,9 +379,7 @@ class Assistant:
                         "try again when it ends"
                     )
                 # An injected embedder names its own model; the configured one is known without loading it.
-                model_id = (
-                    self._embedder.model_id if self._embedder is not None else compose.embedder_model_id(self.settings)
-                )
+                model_id = self._embedder.model_id if self._embedder is not None else self._parts.model_id()
                 refresher = Refresher(self.settings, self.index, catalog, lambda: self.embedder, model_id, progress)
                 return refresher.run(paths, force=force)
 
@@ -375,8 +392,6 @@ class Assistant:
         self, files: Sequence[tuple[str, bytes]], progress: Callable[[str, int, int], None] | None = None
     ) -> Any:
         """Copy uploaded releases into the sources folder and index them; refused files are reported as skipped."""
-        from ingest.fetch import Refused, safe_filename, write_source
-        from ingest.refresh import DocOutcome
 
         allowed = {e.lower() for e in self.settings.ingest.extensions}
         limit = int(self.settings.ui.max_upload_mb * 1e6)
@@ -397,8 +412,6 @@ class Assistant:
         return report
 
     def add_url(self, url: str, progress: Callable[[str, int, int], None] | None = None) -> Any:
-        from ingest.fetch import fetch_url, name_for_url, url_sidecar, write_sidecar, write_source
-
         cfg = self.settings.ingest
         got = fetch_url(
             url.strip(),
@@ -413,13 +426,9 @@ class Assistant:
 
     def remove(self, doc_id: str, progress: Callable[[str, int, int], None] | None = None) -> Any:
         """Delete a document's source file and drop it from the index."""
-        from ingest.fetch import Refused, remove_sidecar
-
         if self.catalog.document(doc_id) is None:
             raise Refused(f"no indexed document {doc_id!r}")
         if self.catalog.shared:
-            from ingest.refresh import origin_of
-
             owner = self.catalog.origins([doc_id]).get(doc_id)
             if owner is not None and owner != origin_of(self.settings):
                 raise Refused(  # its host's next refresh would add it back from its own sources folder
@@ -435,20 +444,16 @@ class Assistant:
 
     @staticmethod
     def _empty_report() -> Any:
-        from ingest.refresh import IngestReport
-
         return IngestReport()
 
     def status(self) -> dict[str, Any]:
         """The index's state; with ``error`` or ``problem`` it cannot answer (`taawun status` exits 1)."""
-        from assistant.store import MemoryIndex
-
         try:
             cat = self.catalog
             s = self.settings
             # An absent embedded store holds no vectors; opening it would create an empty one.
             embedded = self._index is None and s.index.backend == "chroma" and not s.chroma.url
-            absent = embedded and not (s.index_dir / compose.CHROMA_DIR).is_dir()
+            absent = embedded and not (s.index_dir / CHROMA_DIR).is_dir()
             index = MemoryIndex(1) if absent else self.index
             out: dict[str, Any] = {
                 "documents": len(cat.documents()),

@@ -11,12 +11,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from assistant.protocols import VectorHit
-
-
-class IndexUnavailable(RuntimeError):
-    """The vector store cannot be reached or read; the message says how to recover."""
-
+from assistant.core.errors import IndexUnavailable
+from assistant.core.protocols import VectorHit
 
 _BATCH = 4000  # below Chroma's max batch size (5461 on this build)
 

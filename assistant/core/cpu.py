@@ -29,17 +29,14 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from assistant.settings import CPUSettings
+from assistant.core.errors import EncoderBusy
+from assistant.core.settings import CPUSettings
 
 log = logging.getLogger("taawun")
 T = TypeVar("T")
 
 THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 _local = threading.local()
-
-
-class EncoderBusy(RuntimeError):
-    """Too many questions are waiting to be encoded; the caller should try again shortly."""
 
 
 # --- process start: environment read when torch loads ------------------------------------------

@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from assistant.catalog import Catalog
-from assistant.events import first_evidence, merge_records
-from assistant.gazetteer import HOME, gazetteer
-from assistant.protocols import Evidence
-from assistant.text import token_set, tokenize
-
-TYPES = ("mou", "agreement", "meeting", "initiative")
-TYPE_LABELS = {
-    "en": {
-        "mou": "Memorandum of understanding",
-        "agreement": "Agreement",
-        "meeting": "Meeting",
-        "initiative": "Initiative",
-    },
-    "ar": {"mou": "مذكرة تفاهم", "agreement": "اتفاقية", "meeting": "اجتماع", "initiative": "مبادرة"},
-}
+from assistant.core.catalog import Catalog
+from assistant.core.dates import AR_MONTHS, EN_MONTHS
+from assistant.core.events import TYPE_LABELS, TYPES, first_evidence, merge_records
+from assistant.core.gazetteer import HOME, gazetteer
+from assistant.core.protocols import Evidence
+from assistant.core.text import normalize_arabic, token_set, tokenize
+from assistant.query.question import question_types
 
 
 def partner_name(p: dict[str, Any], language: str) -> str:
     """The canonical name in ``language``, with the source's own wording when it differs (غينيا (غينيا كوناكري))."""
-    from assistant.text import normalize_arabic
-
     name = p["ar"] if language == "ar" else p["en"]
     raw = p.get("as_written") or ""
     if language != "ar" or not raw:
@@ -89,47 +76,6 @@ def render_table(rows: list[dict[str, Any]]) -> str:
         if len(r.get("doc_ids") or []) > 2 or len(r["evidence"]) > 2:
             out.append(f"{'':10s} ({len(r['evidence'])} evidence sentences in {len(r.get('doc_ids') or [])} documents)")
     return "\n".join(out) + "\n"
-
-
-def to_csv(rows: list[dict[str, Any]]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(
-        [
-            "type",
-            "partner_en",
-            "partner_ar",
-            "date",
-            "years",
-            "people",
-            "topics",
-            "document",
-            "documents",
-            "start",
-            "end",
-            "evidence",
-        ]
-    )
-    for r in rows:
-        for p in r["partners"]:
-            ev = first_evidence(r)
-            w.writerow(
-                [
-                    r["type"],
-                    p["en"],
-                    p["ar"],
-                    r.get("date") or "",
-                    " ".join(map(str, r.get("years") or [])),
-                    "; ".join(f"{x['name']} ({x['role'] or x['part']})" for x in r["people"]),
-                    "; ".join(r["topics"]),
-                    ev.get("doc_id", r["doc_id"]),
-                    "; ".join(r.get("doc_ids") or [r["doc_id"]]),
-                    ev["start"],
-                    ev["end"],
-                    ev["text"],
-                ]
-            )
-    return buf.getvalue()
 
 
 # --- list questions -------------------------------------------------------------------------
@@ -238,8 +184,6 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
 
 def list_query(question: str) -> ListQuery | None:
     """The constraints of a list question the register can answer, or None when it is not one."""
-    from assistant.query.question import question_types
-    from assistant.text import normalize_arabic
 
     if not _LIST.search(question) or question_types(question) & {"when", "amount", "count", "percent"}:
         return None
@@ -311,8 +255,6 @@ _AR_MONTH_NAMES = "يناير فبراير مارس أبريل مايو يوني
 
 
 def _month_alt() -> str:
-    from ingest.describe import AR_MONTHS, EN_MONTHS
-
     return "|".join(sorted((re.escape(m) for m in [*EN_MONTHS, *AR_MONTHS]), key=len, reverse=True))
 
 
@@ -329,8 +271,6 @@ _ANY_YEAR = re.compile(rf"(?:(?P<m>{_month_alt()})\s+)?(?P<y>{_Y})(?!\d)", re.I)
 
 
 def _month_no(name: str | None) -> int:
-    from ingest.describe import AR_MONTHS, EN_MONTHS
-
     return (EN_MONTHS.get(name.lower()) or AR_MONTHS.get(name, 0)) if name else 0
 
 

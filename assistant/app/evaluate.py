@@ -17,12 +17,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.app.compose import build_assistant
+from assistant.core.records import Answer
+from assistant.core.settings import Settings
+from assistant.core.text import detect_language, normalize_arabic
+from assistant.query import scorer as scoring
+from assistant.query.chain import resolve
+from assistant.query.evidence import select
 from assistant.query.rules import select_evidence
-from assistant.records import Answer
-from assistant.settings import Settings
-from assistant.text import detect_language, normalize_arabic
+from assistant.query.scorer import default_scorer
 
-GOLD_FILE = Path(__file__).with_name("data") / "gold.jsonl"
+GOLD_FILE = Path(__file__).resolve().parent.parent / "data" / "gold.jsonl"
 RESULTS_DIR = Path("bench") / "results"
 
 
@@ -160,10 +165,6 @@ def _rules_abstains(assistant: Any, p: Any, t: float) -> bool:
 
 
 def _learned_abstains(assistant: Any, p: Any, t: float) -> bool:
-    from assistant.query import scorer as scoring
-    from assistant.query.chain import resolve
-    from assistant.query.evidence import select
-
     info, standalone = resolve(p.question, [], 0)
     tuned = dataclasses.replace(scoring.default_scorer(), abstain_below=t)
     cfg = assistant.settings.answer
@@ -172,8 +173,6 @@ def _learned_abstains(assistant: Any, p: Any, t: float) -> bool:
 
 def _threshold(settings: Settings) -> float:
     if settings.answer.selector == "learned":
-        from assistant.query.scorer import default_scorer
-
         return default_scorer().abstain_below
     return settings.answer.abstain_threshold
 
@@ -225,8 +224,6 @@ def to_markdown(
 
 
 def main(settings: Settings, *, tune: bool = False, out: str | None = None, as_json: bool = False) -> int:
-    from assistant.compose import build_assistant
-
     a = build_assistant(settings)
     if not a.library():
         raise RuntimeError(f"the index at {settings.index_dir} has no documents; run `taawun ingest` first")

@@ -27,10 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.protocols import Embedder
+from assistant.core.protocols import Embedder
 
-REFERENCE_FILE = Path(__file__).with_name("data") / "reference.json"
+REFERENCE_FILE = Path(__file__).resolve().parent.parent / "data" / "reference.json"
 LANGS = ("ar", "en")
+#: a chunk and a chunk of the document's translation are "the same passage" above this
+TWIN_SIM = 0.80
 
 
 @lru_cache(maxsize=1)

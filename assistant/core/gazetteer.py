@@ -15,9 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from assistant.text import normalize_arabic, normalize_with_offsets, tokenize
+from assistant.core.text import normalize_arabic, normalize_with_offsets, tokenize
 
-GAZETTEER_FILE = Path(__file__).with_name("data") / "gazetteer.json"
+GAZETTEER_FILE = Path(__file__).resolve().parent.parent / "data" / "gazetteer.json"
 HOME = "EG"  # the ministry's own country is never a "partner"
 
 # Regions are partners too (an initiative "with African countries").
