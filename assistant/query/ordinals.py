@@ -8,6 +8,7 @@ likelier sentence about another.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from assistant.core.text import normalize_arabic
@@ -25,11 +26,15 @@ _FORMS: dict[int, tuple[str, ...]] = {
     10: ("tenth", "10th", "العاشر", "العاشرة"),
 }
 _VALUE = {normalize_arabic(f).lower(): n for n, forms in _FORMS.items() for f in forms}
+
+
+def _either(forms: Iterable[str]) -> str:
+    """A regex alternation, longest form first («الثانية» before «الثاني»)."""
+    return "|".join(sorted(map(re.escape, forms), key=len, reverse=True))
+
+
 # an Arabic ordinal may carry a clitic («وللمرة الأولى» has none: «المرة» is dropped below)
-_ORDINAL = re.compile(
-    r"(?<![\w-])[وفبل]?(?P<o>" + "|".join(sorted(map(re.escape, _VALUE), key=len, reverse=True)) + r")(?![\w-])",
-    re.IGNORECASE,
-)
+_ORDINAL = re.compile(r"(?<![\w-])[وفبل]?(?P<o>" + _either(_VALUE) + r")(?![\w-])", re.IGNORECASE)
 # ordinals that qualify no counted thing: "for the first time", «لأول مرة», «للمرة الأولى», "first of all"
 _IDIOM = re.compile(
     r"\b(?:first|second)\s+(?:time|of\s+all)\b|\bat\s+first\b|(?:ال|لل)مره\s+(?:الاولي|الثانيه)", re.IGNORECASE
@@ -68,11 +73,8 @@ _STAGES_EN = (
 )
 _STAGES_AR = "مرحله|شريحه|دفعه|دوره|نسخه|جوله|قسط|اجتماع|مؤتمر|منتدي|قمه|سنه|عام"
 _STAGED = re.compile(
-    rf"(?<![\w-])(?P<o>(?:{'|'.join(sorted((f for f in _VALUE if f.isascii()), key=len, reverse=True))}))"
-    rf"[\s-]+(?:[a-z]+[\s-]+)?(?:{_STAGES_EN})\b"
-    rf"|(?<![\w-])[وفبل]?ال(?:{_STAGES_AR})\s+[وفبل]?(?P<a>"
-    + "|".join(sorted((f for f in _VALUE if not f.isascii()), key=len, reverse=True))
-    + r")(?![\w-])",
+    rf"(?<![\w-])(?P<o>{_either(f for f in _VALUE if f.isascii())})[\s-]+(?:[a-z]+[\s-]+)?(?:{_STAGES_EN})\b"
+    rf"|(?<![\w-])[وفبل]?ال(?:{_STAGES_AR})\s+[وفبل]?(?P<a>{_either(f for f in _VALUE if not f.isascii())})(?![\w-])",
     re.IGNORECASE,
 )
 
@@ -82,12 +84,18 @@ def _numbered(m: re.Match[str]) -> int:
     return int(n) if n.isdigit() else _CARDINALS[n]
 
 
+def _read(text: str, before_noun: re.Pattern[str]) -> frozenset[int]:
+    """The ordinals ``before_noun`` finds (its one matching group is the ordinal word), and those
+    written after their noun ("phase two"), idioms ("for the first time") left out."""
+    norm = _IDIOM.sub(" ", normalize_arabic(text))
+    named = {_VALUE[next(g for g in m.groups() if g).lower()] for m in before_noun.finditer(norm)}
+    return frozenset(named | {_numbered(m) for m in _NUMBERED.finditer(norm)})
+
+
 @lru_cache(maxsize=4096)
 def ordinals(text: str) -> frozenset[int]:
     """The ordinals ``text`` names, in either language."""
-    norm = _IDIOM.sub(" ", normalize_arabic(text))
-    named = {_VALUE[m.group("o").lower()] for m in _ORDINAL.finditer(norm)}
-    return frozenset(named | {_numbered(m) for m in _NUMBERED.finditer(norm)})
+    return _read(text, _ORDINAL)
 
 
 def fit(asked: frozenset[int], text: str) -> int:
@@ -104,6 +112,4 @@ def fit(asked: frozenset[int], text: str) -> int:
 def staged(text: str) -> frozenset[int]:
     """The ordinals ``text`` gives a thing numbered in a series ("the second phase", "phase two",
     «الشريحة الرابعة»), not a rank ("the second-largest exporter") or a first time."""
-    norm = _IDIOM.sub(" ", normalize_arabic(text))
-    named = {_VALUE[(m.group("o") or m.group("a")).lower()] for m in _STAGED.finditer(norm)}
-    return frozenset(named | {_numbered(m) for m in _NUMBERED.finditer(norm)})
+    return _read(text, _STAGED)
