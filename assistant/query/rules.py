@@ -170,85 +170,62 @@ def _partners_in(text: str) -> set[str]:
     return set(_partners_cached(text))
 
 
-def select_evidence(
-    question: str, qlang: str, hits: Sequence[Hit], text_of: Callable[[str], str], cfg: AnswerSettings
-) -> Selection:
-    # Text that addresses a model ("ignore previous instructions ...") is not evidence about anything.
-    cands = [c for c in _candidates(hits, tokenize(question), qlang, text_of) if not looks_like_injection(c.text)]
-    if not cands:
-        return Selection([], [], True, "no passages", False)
-    best = cands[0]
+def _weak(best: Candidate, cands: list[Candidate], cfg: AnswerSettings) -> Selection | None:
     if best.relevance < cfg.abstain_threshold:
-        return Selection(
-            [], cands, True, f"best evidence relevance {best.relevance:.2f} < {cfg.abstain_threshold}", False
-        )
+        reason = f"best evidence relevance {best.relevance:.2f} < {cfg.abstain_threshold}"
+        return Selection([], cands, True, reason, False)
+    return None
+
+
+def _about_partner(question: str, cands: list[Candidate], text_of: Callable[[str], str]) -> list[Candidate] | None:
+    """A question about a named partner is answered only from documents about that partner (None: none named)."""
     named = _named_partners(question)
-    if named:
-        # A question about a named partner is answered only from documents about that partner.
-        about = {d: _partners_in(text_of(d)) for d in {c.hit.doc.doc_id for c in cands}}
-        cands = [c for c in cands if named & about[c.hit.doc.doc_id]]
-        if not cands:
-            return Selection([], [], True, "the sources do not mention " + ", ".join(sorted(named)), False)
-        best = cands[0]
-        if best.relevance < cfg.abstain_threshold:
-            return Selection(
-                [], cands, True, f"best evidence relevance {best.relevance:.2f} < {cfg.abstain_threshold}", False
-            )
-    types = question_types(question)
-    margin = MARGIN_TYPED if types else MARGIN
-    strong = [c for c in cands if c.relevance >= cfg.abstain_threshold and c.score >= best.score - margin]
-    units = [[c] for c in strong]
-    if types:
-        # News text often names the people or the date in the clause right after the lede:
-        # a strong sentence may borrow its neighbour in the same chunk to state what was asked.
-        by_pos = {(c.hit.chunk.id, c.j): c for c in cands}
-        typed_units = []
-        for unit in units:
-            # A number answers "how many/how much" only if the sentence is about what was asked
-            # (the 17 cables do not answer a question about population).
-            if types & {"count", "amount"} and not any(u.overlap > 0 for u in unit):
-                continue
-            for t in types:
-                if any(satisfies(t, u.text) for u in unit):
-                    continue
-                c = unit[0]
-                nb = next(
-                    (
-                        nbr
-                        for dj in (1, -1)
-                        if (nbr := by_pos.get((c.hit.chunk.id, c.j + dj))) is not None and satisfies(t, nbr.text)
-                    ),
-                    None,
-                )
-                if nb is None:
-                    break
-                unit = sorted([*unit, nb], key=lambda x: x.start)
-            else:
-                typed_units.append(unit)
-        if not typed_units:
-            return Selection(
-                [], cands, True, f"no strong evidence states the {'/'.join(sorted(types))} asked for", False
-            )
-        units = typed_units
-    # One language per answer: the question's when its evidence is about as strong as the best,
-    # else the language of the best evidence (quoted after a lead-in).
-    same = [u for u in units if u[0].language == qlang]
-    lead = qlang if same and same[0][0].score >= units[0][0].score - SAME_LANGUAGE_SLACK else units[0][0].language
-    pool = [u for u in units if u[0].language == lead]
-    # A clause cut from a long sentence is quoted with the rest of its sentence.
-    by_pos = {(c.hit.chunk.id, c.j): c for c in cands}
-    whole: list[list[Candidate]] = []
-    for unit in pool:
-        unit = list(unit)
-        while unit[-1].text.rstrip().endswith(("،", ",", ";", "؛")) and sum(len(u.text) for u in unit) < 600:
-            nxt = by_pos.get((unit[-1].hit.chunk.id, unit[-1].j + 1))
-            if nxt is None or nxt in unit:
-                break
-            unit.append(nxt)
-        whole.append(unit)
+    if not named:
+        return None
+    about = {d: _partners_in(text_of(d)) for d in {c.hit.doc.doc_id for c in cands}}
+    return [c for c in cands if named & about[c.hit.doc.doc_id]]
+
+
+def _typed(unit: list[Candidate], types: set[str], by_pos: dict[tuple[str, int], Candidate]) -> list[Candidate] | None:
+    """The unit, with a neighbour borrowed for each asked type it lacks; None if one cannot be found."""
+    # A number answers "how many/how much" only if the sentence is about what was asked
+    # (the 17 cables do not answer a question about population).
+    if types & {"count", "amount"} and not any(u.overlap > 0 for u in unit):
+        return None
+    for t in types:
+        if any(satisfies(t, u.text) for u in unit):
+            continue
+        c = unit[0]
+        nb = next(
+            (
+                nbr
+                for dj in (1, -1)
+                if (nbr := by_pos.get((c.hit.chunk.id, c.j + dj))) is not None and satisfies(t, nbr.text)
+            ),
+            None,
+        )
+        if nb is None:
+            return None
+        unit = sorted([*unit, nb], key=lambda x: x.start)
+    return unit
+
+
+def _whole(unit: list[Candidate], by_pos: dict[tuple[str, int], Candidate]) -> list[Candidate]:
+    """A clause cut from a long sentence is quoted with the rest of its sentence."""
+    unit = list(unit)
+    while unit[-1].text.rstrip().endswith(("،", ",", ";", "؛")) and sum(len(u.text) for u in unit) < 600:
+        nxt = by_pos.get((unit[-1].hit.chunk.id, unit[-1].j + 1))
+        if nxt is None or nxt in unit:
+            break
+        unit.append(nxt)
+    return unit
+
+
+def _choose(units: list[list[Candidate]], max_sentences: int) -> list[Candidate]:
+    """Units in rank order, skipping near-duplicates and overlaps, then in reading order."""
     chosen: list[Candidate] = []
-    for unit in whole:
-        if len(chosen) >= cfg.max_sentences:
+    for unit in units:
+        if len(chosen) >= max_sentences:
             break
         if any(
             float(c.vec @ s.vec) > 0.92
@@ -263,6 +240,10 @@ def select_evidence(
     for c in chosen:
         doc_rank.setdefault(c.hit.doc.doc_id, c.rank)
     chosen.sort(key=lambda c: (doc_rank[c.hit.doc.doc_id], c.hit.doc.doc_id, c.start))
+    return chosen
+
+
+def _numbered(chosen: list[Candidate]) -> list[Evidence]:
     evidence = []
     n_of: dict[tuple[str, int], int] = {}
     for c in chosen:
@@ -270,7 +251,46 @@ def select_evidence(
         n = n_of.get((c.hit.chunk.id, c.j - 1)) or (max(n_of.values(), default=0) + 1)
         n_of[(c.hit.chunk.id, c.j)] = n
         evidence.append(Evidence(n, c.hit.chunk.id, c.hit.doc.doc_id, c.language, c.start, c.end, c.text, c.score))
-    return Selection(evidence, cands, False, "ok", not same)
+    return evidence
+
+
+def select_evidence(
+    question: str, qlang: str, hits: Sequence[Hit], text_of: Callable[[str], str], cfg: AnswerSettings
+) -> Selection:
+    # Text that addresses a model ("ignore previous instructions ...") is not evidence about anything.
+    cands = [c for c in _candidates(hits, tokenize(question), qlang, text_of) if not looks_like_injection(c.text)]
+    if not cands:
+        return Selection([], [], True, "no passages", False)
+    if (weak := _weak(cands[0], cands, cfg)) is not None:
+        return weak
+    about = _about_partner(question, cands, text_of)
+    if about is not None:
+        if not about:
+            return Selection(
+                [], [], True, "the sources do not mention " + ", ".join(sorted(_named_partners(question))), False
+            )
+        cands = about
+        if (weak := _weak(cands[0], cands, cfg)) is not None:
+            return weak
+    best = cands[0]
+    types = question_types(question)
+    margin = MARGIN_TYPED if types else MARGIN
+    units = [[c] for c in cands if c.relevance >= cfg.abstain_threshold and c.score >= best.score - margin]
+    by_pos = {(c.hit.chunk.id, c.j): c for c in cands}
+    if types:
+        # News text often names the people or the date in the clause right after the lede:
+        # a strong sentence may borrow its neighbour in the same chunk to state what was asked.
+        units = [u for unit in units if (u := _typed(unit, types, by_pos)) is not None]
+        if not units:
+            return Selection(
+                [], cands, True, f"no strong evidence states the {'/'.join(sorted(types))} asked for", False
+            )
+    # One language per answer: the question's when its evidence is about as strong as the best,
+    # else the language of the best evidence (quoted after a lead-in).
+    same = [u for u in units if u[0].language == qlang]
+    lead = qlang if same and same[0][0].score >= units[0][0].score - SAME_LANGUAGE_SLACK else units[0][0].language
+    whole = [_whole(u, by_pos) for u in units if u[0].language == lead]
+    return Selection(_numbered(_choose(whole, cfg.max_sentences)), cands, False, "ok", not same)
 
 
 def related_evidence(cands: Sequence[Candidate], k: int = 3) -> list[Evidence]:
