@@ -125,25 +125,115 @@ def profile_top(fn: Callable[[], Any], n: int = 15) -> list[str]:
     return lines[start : start + n + 1]
 
 
-def child(size: str, backend: str, n: int) -> dict[str, Any]:
+def question_sets(qs: Any, n: int) -> tuple[list[Any], list[list[Any]]]:
+    """Warm-up questions, and four disjoint measured sets, half English half Arabic each
+    (fewer when the small index has too few questions)."""
+    by_lang = {lang: [q for q in qs.questions if q.lang == lang] for lang in ("en", "ar")}
+    per = min(n // 2, *((len(v) - WARMUP // 2) // 4 for v in by_lang.values()))
+    lo = WARMUP // 2
+    sets = [[q for lang in ("en", "ar") for q in by_lang[lang][lo + i * per : lo + (i + 1) * per]] for i in range(4)]
+    return by_lang["en"][:lo] + by_lang["ar"][:lo], sets
+
+
+def langchain_baseline(a: Any) -> Any:
+    """The same e5 model through langchain_huggingface, over a plain LangChain collection of the same vectors."""
     from langchain_huggingface import HuggingFaceEmbeddings
 
+    from ingest.embed import resolve_model
+
+    _, path = resolve_model(a.settings.embedding)
+    hf = HuggingFaceEmbeddings(
+        model_name=path,
+        model_kwargs={"device": "cpu"},
+        encode_kwargs={"normalize_embeddings": True},
+        query_encode_kwargs={"normalize_embeddings": True, "prompt": "query: "},
+    )
+    return lc_collection(a.index._client, a.index, a.catalog, hf)
+
+
+def methods(a: Any, real: Any, qs: Any, top_k: int) -> dict[str, Callable[[Any], Any]]:
+    """Every measured method by name; "… vec" ones take the cached query vector, "… text" ones encode."""
+    lc = langchain_baseline(a)
+    ids, mat = all_vectors(a.index)
+
+    def encode(q: Any) -> np.ndarray:
+        return real._encode([real._qp + q.text])[0]  # uncached, as a new question would be
+
+    def floor(v: np.ndarray) -> list[str]:
+        s = mat @ v
+        top = np.argpartition(-s, top_k)[:top_k]
+        return [ids[j] for j in top[np.argsort(-s[top])]]
+
+    return {
+        "shipped": lambda q: a.engine.search(q.text, top_k),
+        "ask": lambda q: a.ask(q.text),
+        "lc vec": lambda q: lc.similarity_search_by_vector(qs.qvec[q.text].tolist(), k=top_k),
+        "lc text": lambda q: lc.similarity_search(q.text, k=top_k),
+        "floor vec": lambda q: floor(qs.qvec[q.text]),
+        "floor text": lambda q: floor(encode(q)),
+        "encode": encode,
+    }
+
+
+def measure(fns: dict[str, Callable[[Any], Any]], qe: Any, sets: list[list[Any]], tag: str) -> tuple[dict, dict]:
+    """Latency stats with the query encoding excluded, then included, and the outputs of the excluded pass."""
+    A, B, C, D = sets
+    res: dict[str, Any] = {}
+    outs: dict[str, list[Any]] = {}
+    passes = (
+        (True, "enc excluded", (("shipped retrieval", "shipped", A), ("langchain similarity_search", "lc vec", A),
+                                ("numpy floor", "floor vec", A), ("shipped answer (ask)", "ask", C))),
+        (False, "enc included", (("shipped retrieval", "shipped", B), ("langchain similarity_search", "lc text", A),
+                                 ("numpy floor", "floor text", A), ("shipped answer (ask)", "ask", D),
+                                 ("query encoding alone", "encode", B))),
+    )  # fmt: skip
+    for precomputed, label, runs in passes:
+        qe.precomputed = precomputed
+        for name, key, qset in runs:
+            t, o = timed(fns[key], qset)
+            res[f"{name} [{label}]"] = stats(t)
+            if precomputed:
+                outs[name] = o
+            log(f"{tag} {name} {label[4:8]}: {res[f'{name} [{label}]']}")
+    qe.precomputed = True
+    return res, outs
+
+
+def answer_breakdown(answers: list[Any]) -> tuple[dict[str, float], dict[str, int]]:
+    """Mean stage timings (from Answer.timings) and the count of each status."""
+    breakdown = {
+        k: round(float(np.mean([x.timings_ms.get(k, 0.0) for x in answers])), 2)
+        for k in ("retrieve", "select", "generate", "total")
+    }
+    statuses: dict[str, int] = {}
+    for x in answers:
+        statuses[x.status] = statuses.get(x.status, 0) + 1
+    return breakdown, statuses
+
+
+def recall_at_1(outs: dict[str, list[Any]], qset: list[Any], prov: dict[str, Any]) -> tuple[dict[str, float], float]:
+    """R@1 of each method, and how often LangChain and the dense floor (same vectors) agree on the top hit."""
+
+    def hit(chunk_id: str | None, q: Any) -> bool:
+        return chunk_id is not None and q.para in prov.get(chunk_id, [])
+
+    top = {
+        "shipped retrieval": [h[0].chunk.id if h else None for h in outs["shipped retrieval"]],
+        "langchain similarity_search": [d[0].id if d else None for d in outs["langchain similarity_search"]],
+        "numpy floor": [x[0] if x else None for x in outs["numpy floor"]],
+    }
+    r1 = {name: float(np.mean([hit(c, q) for c, q in zip(ids, qset, strict=True)])) for name, ids in top.items()}
+    lc, floor = top["langchain similarity_search"], top["numpy floor"]
+    return r1, float(np.mean([x == y for x, y in zip(lc, floor, strict=True)]))
+
+
+def child(size: str, backend: str, n: int) -> dict[str, Any]:
     from assistant.app.compose import build_assistant
 
     rec = build_index(size)
     prov = provenance(size)
-    max_para = 50 if size == "small" else None
-    qs = query_set(4 * n + 2 * WARMUP, max_para=max_para)
-    by_lang = {lang: [q for q in qs.questions if q.lang == lang] for lang in ("en", "ar")}
-    sets = []  # disjoint, half English half Arabic each (fewer when the small index has too few questions)
-    per = min(n // 2, *((len(v) - WARMUP // 2) // 4 for v in by_lang.values()))
-    for i in range(4):
-        sets.append(
-            [q for lang in ("en", "ar") for q in by_lang[lang][WARMUP // 2 + i * per : WARMUP // 2 + (i + 1) * per]]
-        )
-    warm = by_lang["en"][: WARMUP // 2] + by_lang["ar"][: WARMUP // 2]
-    A, B, C, D = sets
-
+    qs = query_set(4 * n + 2 * WARMUP, max_para=50 if size == "small" else None)
+    warm, sets = question_sets(qs, n)
     server = ChromaServer(size_dir(size) / "index" / "chroma") if backend == "server" else None
     if server:
         server.__enter__()
@@ -156,126 +246,19 @@ def child(size: str, backend: str, n: int) -> dict[str, Any]:
         a.warm_up()
         t_load = time.perf_counter() - t0
         top_k = settings.retrieval.top_k
-        from ingest.embed import resolve_model
-
-        _, path = resolve_model(settings.embedding)
-        hf = HuggingFaceEmbeddings(
-            model_name=path,
-            model_kwargs={"device": "cpu"},
-            encode_kwargs={"normalize_embeddings": True},
-            query_encode_kwargs={"normalize_embeddings": True, "prompt": "query: "},
-        )
-        lc = lc_collection(a.index._client, a.index, a.catalog, hf)  # type: ignore[attr-defined]
-        ids, mat = all_vectors(a.index)
-        doc_of = {}
-        for cid in ids:
-            doc_of[cid] = cid.split("#", 1)[0]
-
-        def shipped(q: Any) -> Any:
-            return a.engine.search(q.text, top_k)
-
-        def ask(q: Any) -> Any:
-            return a.ask(q.text)
-
-        def lc_vec(q: Any) -> Any:
-            return lc.similarity_search_by_vector(qs.qvec[q.text].tolist(), k=top_k)
-
-        def lc_text(q: Any) -> Any:
-            return lc.similarity_search(q.text, k=top_k)
-
-        def floor_vec(q: Any) -> list[str]:
-            s = mat @ qs.qvec[q.text]
-            top = np.argpartition(-s, top_k)[:top_k]
-            return [ids[j] for j in top[np.argsort(-s[top])]]
-
-        def floor_text(q: Any) -> list[str]:
-            v = real._encode([real._qp + q.text])[0]
-            s = mat @ v
-            top = np.argpartition(-s, top_k)[:top_k]
-            return [ids[j] for j in top[np.argsort(-s[top])]]
-
-        def encode_only(q: Any) -> Any:
-            return real._encode([real._qp + q.text])[0]
-
-        # warm-up: every method, on questions not measured
-        for fn in (shipped, ask, lc_vec, lc_text, floor_vec, floor_text):
+        fns = methods(a, real, qs, top_k)
+        for key in ("shipped", "ask", "lc vec", "lc text", "floor vec", "floor text"):  # on questions not measured
             for q in warm:
-                fn(q)
-        res: dict[str, Any] = {}
-        outs: dict[str, list[Any]] = {}
-        qe.precomputed = True
-        for name, fn, qset in (
-            ("shipped retrieval", shipped, A),
-            ("langchain similarity_search", lc_vec, A),
-            ("numpy floor", floor_vec, A),
-            ("shipped answer (ask)", ask, C),
-        ):
-            t, o = timed(fn, qset)
-            res[name + " [enc excluded]"] = stats(t)
-            outs[name] = o
-            log(f"{size}/{backend} {name} excl: {res[name + ' [enc excluded]']}")
-        qe.precomputed = False
-        for name, fn, qset in (
-            ("shipped retrieval", shipped, B),
-            ("langchain similarity_search", lc_text, A),
-            ("numpy floor", floor_text, A),
-            ("shipped answer (ask)", ask, D),
-            ("query encoding alone", encode_only, B),
-        ):
-            t, _ = timed(fn, qset)
-            res[name + " [enc included]"] = stats(t)
-            log(f"{size}/{backend} {name} incl: {res[name + ' [enc included]']}")
-        qe.precomputed = True
-
-        # answer-time breakdown (from Answer.timings) and statuses
-        answers = outs["shipped answer (ask)"]
-        breakdown = {
-            k: round(float(np.mean([x.timings_ms.get(k, 0.0) for x in answers])), 2)
-            for k in ("retrieve", "select", "generate", "total")
-        }
-        statuses: dict[str, int] = {}
-        for x in answers:
-            statuses[x.status] = statuses.get(x.status, 0) + 1
-
-        # R@1 on set A
-        def hit(chunk_id: str | None, q: Any) -> bool:
-            return chunk_id is not None and q.para in prov.get(chunk_id, [])
-
-        r1 = {
-            "shipped retrieval": float(
-                np.mean(
-                    [hit(h[0].chunk.id if h else None, q) for h, q in zip(outs["shipped retrieval"], A, strict=True)]
-                )
-            ),
-            "langchain similarity_search": float(
-                np.mean(
-                    [
-                        hit(d[0].id if d else None, q)
-                        for d, q in zip(outs["langchain similarity_search"], A, strict=True)
-                    ]
-                )
-            ),
-            "numpy floor": float(
-                np.mean([hit(x[0] if x else None, q) for x, q in zip(outs["numpy floor"], A, strict=True)])
-            ),
-        }
-        # the dense floor and LangChain should agree (same vectors): top-1 overlap
-        same_top1 = float(
-            np.mean(
-                [
-                    (d[0].id if d else None) == (x[0] if x else None)
-                    for d, x in zip(outs["langchain similarity_search"], outs["numpy floor"], strict=True)
-                ]
-            )
-        )
-        prof = profile_top(lambda: [shipped(q) for q in A[:50]])
-        prof_ask = profile_top(lambda: [ask(q) for q in C[:50]], 25)
+                fns[key](q)
+        res, outs = measure(fns, qe, sets, f"{size}/{backend}")
+        breakdown, statuses = answer_breakdown(outs["shipped answer (ask)"])
+        r1, same_top1 = recall_at_1(outs, sets[0], prov)
         return {
             "size": size,
             "backend": backend,
             "chunks": rec["chunks"],
             "documents": rec["documents"],
-            "questions_per_set": len(A),
+            "questions_per_set": len(sets[0]),
             "top_k": top_k,
             "load_seconds": round(t_load, 1),
             "latency_ms": res,
@@ -283,8 +266,8 @@ def child(size: str, backend: str, n: int) -> dict[str, Any]:
             "answer_status": statuses,
             "R@1": r1,
             "langchain_vs_floor_top1_agreement": same_top1,
-            "profile_shipped_retrieval_50q": prof,
-            "profile_ask_50q": prof_ask,
+            "profile_shipped_retrieval_50q": profile_top(lambda: [fns["shipped"](q) for q in sets[0][:50]]),
+            "profile_ask_50q": profile_top(lambda: [fns["ask"](q) for q in sets[2][:50]], 25),
             "bench_process_vmhwm_mb": vm_hwm_mb(),
             "loadavg_end": loadavg(),
         }
