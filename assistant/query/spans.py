@@ -803,6 +803,13 @@ def _en_count_phrase(words: list[str]) -> list[str]:
     return phrase[: phrase.index(_en_head(phrase)) + 1] if phrase else phrase
 
 
+def _ar_counts_a_noun(word: str, after_number_word: bool) -> bool:
+    """After "كم" the counted noun is accusative («مهندساً», «دولةً»); a verb is no noun («كم دام», «كم تستطيع»).
+
+    ``word`` is normalised (ta marbuta as «ه»)."""
+    return len(word) > 3 and (after_number_word or word.endswith(("ا", "ه")))
+
+
 def counted_noun(question: str) -> frozenset[str]:
     """Stems (and translations) of the noun the question counts after "how many"/"كم" (empty: none).
 
@@ -818,8 +825,7 @@ def counted_noun(question: str) -> frozenset[str]:
     if words[0] in _NOT_COUNTED or words[0].isdigit():
         return frozenset()
     if _is_ar(words[0]):
-        # after "كم" the noun is accusative («مهندساً», «دولةً»); a verb is no noun («كم دام», «كم تستطيع»)
-        if len(words[0]) <= 3 or not (got[1] or words[0].endswith(("ا", "ه"))):
+        if not _ar_counts_a_noun(words[0], got[1]):
             return frozenset()
         head = words[0]
     else:
@@ -839,8 +845,7 @@ def counted_phrase(question: str, lang: str) -> str | None:
     words, after_number_word = got
     if lang == "ar":
         first = _MARK.sub("", words[0]) if words else ""
-        # after "كم" the counted noun is accusative ("مهندساً", "دولةً"); anything else is a verb ("كم تستطيع")
-        if len(first) <= 3 or not (after_number_word or first.endswith(("ا", "ة"))):
+        if not _ar_counts_a_noun(normalize_arabic(first), after_number_word):
             return None
         return ar_count_form(re.sub(r"^ال|(?<=[^ا])ا$", "", first))
     return " ".join(_en_count_phrase(words)) or None
