@@ -47,7 +47,7 @@ from bench.perf_common import (
     size_dir,
     stop_process,
 )
-from bench.perf_serve import sessions
+from bench.perf_serve import await_first_answer, serve_process, sessions
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "TAAWUN_LOG_LEVEL": "WARNING"}
 RELEASE = (
@@ -108,21 +108,13 @@ class Replica:
         self.args = ["--index", str(index), "--sources", str(sources)]
 
     def start(self, question: str, timeout: float = 600) -> float:
-        from gradio_client import Client
-
         self.log = open(f"/tmp/perf-replica-{self.name}-{self.port}.log", "wb")  # noqa: SIM115
         t0 = time.perf_counter()
-        cmd = [PY, "-m", "assistant.app.cli", "serve", "--no-ingest", *self.args, "--port", str(self.port)]
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=self.env, cwd=ROOT)
-        while time.perf_counter() - t0 < timeout:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"replica {self.name} exited, see {self.log.name}")
-            try:
-                Client(self.url, verbose=False, download_files=False).predict(question=question, api_name="/ask")
-                return round(time.perf_counter() - t0, 2)
-            except Exception:  # noqa: BLE001 - not up yet
-                time.sleep(0.5)
-        raise RuntimeError(f"replica {self.name} did not answer in {timeout} s")
+        self.proc = serve_process(self.args, self.port, self.env, self.log)
+        _, t_ans, _ = await_first_answer(
+            self.proc, self.port, question, t0, timeout, f"replica {self.name} ({self.log.name})"
+        )
+        return round(t_ans, 2)
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         cmd = [PY, "-m", "assistant.app.cli", *args[:1], *self.args, *args[1:]]

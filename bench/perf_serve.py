@@ -138,6 +138,44 @@ def cold_ask(size: str, question: str, runs: int) -> dict[str, Any]:
 
 
 # --- serving ------------------------------------------------------------------------------
+def serve_process(args: Sequence[str], port: int, env: dict[str, str], log: Any) -> subprocess.Popen[bytes]:
+    """``taawun serve --no-ingest`` on ``port``, its output in ``log``."""
+    cmd = [PY, "-m", "assistant.app.cli", "serve", "--no-ingest", *args, "--port", str(port)]
+    return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+
+
+def _port_open(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def await_first_answer(
+    proc: subprocess.Popen[bytes], port: int, question: str, t0: float, timeout: float, what: str
+) -> tuple[float, float, Any]:
+    """Seconds from ``t0`` until the port opened and until ``/ask`` first answered, and that answer."""
+    from gradio_client import Client
+
+    t_port = None
+    while time.perf_counter() - t0 < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited early")
+        if t_port is None and _port_open(port):
+            t_port = time.perf_counter() - t0
+        if t_port is not None:
+            try:
+                r = Client(f"http://127.0.0.1:{port}/", verbose=False, download_files=False).predict(
+                    question=question, api_name="/ask"
+                )
+                return t_port, time.perf_counter() - t0, r
+            except Exception:  # noqa: BLE001 - not up yet
+                pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} did not answer in {timeout} s")
+
+
 class Server:
     def __init__(self, size: str) -> None:
         self.size = size
@@ -146,43 +184,16 @@ class Server:
         self.log_path = f"/tmp/perf-serve-{size}-{self.port}.log"
 
     def start(self, question: str, timeout: float = 600) -> dict[str, Any]:
-        from gradio_client import Client
-
         self.logf = open(self.log_path, "wb")  # noqa: SIM115
         t0 = time.perf_counter()
-        self.proc = subprocess.Popen(
-            [PY, "-m", "assistant.app.cli", "serve", "--no-ingest", *cli_args(self.size), "--port", str(self.port)],
-            stdout=self.logf,
-            stderr=subprocess.STDOUT,
-            env=ENV,
-            cwd=ROOT,
-        )
-        import socket
-
-        t_port = None
-        while time.perf_counter() - t0 < timeout:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited early, see {self.log_path}")
-            if t_port is None:
-                with socket.socket() as s:
-                    s.settimeout(0.2)
-                    if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                        t_port = time.perf_counter() - t0
-            if t_port is not None:
-                try:
-                    c = Client(self.url, verbose=False, download_files=False)
-                    r = c.predict(question=question, api_name="/ask")
-                    t_ans = time.perf_counter() - t0
-                    return {
-                        "port_open_s": round(t_port, 2),
-                        "first_answer_s": round(t_ans, 2),
-                        "first_status": r.get("status"),
-                        "vmhwm_after_start_mb": vm_hwm_mb(self.proc.pid),
-                    }
-                except Exception:  # noqa: BLE001 - not up yet
-                    pass
-            time.sleep(0.2)
-        raise RuntimeError("server did not answer in time")
+        self.proc = serve_process(cli_args(self.size), self.port, ENV, self.logf)
+        t_port, t_ans, r = await_first_answer(self.proc, self.port, question, t0, timeout, f"server ({self.log_path})")
+        return {
+            "port_open_s": round(t_port, 2),
+            "first_answer_s": round(t_ans, 2),
+            "first_status": r.get("status"),
+            "vmhwm_after_start_mb": vm_hwm_mb(self.proc.pid),
+        }
 
     def stop(self) -> None:
         stop_process(self.proc, 30)
@@ -290,6 +301,86 @@ def serve_size(size: str, ns: Sequence[int], per: int, questions: list[str]) -> 
         srv.stop()
 
 
+def import_section() -> tuple[dict[str, Any], list[str]]:
+    imp = {
+        "assistant.app.cli": importtime("import assistant.app.cli"),
+        "serve path": importtime(
+            "import assistant.app.cli, assistant.app.compose, assistant.app.service, ui.app, ingest.embed, "
+            "sentence_transformers, chromadb"
+        ),
+    }
+    md = ["## Import time", ""]
+    for k, v in imp.items():
+        md += [
+            f"**{k}** (`{v['code']}`): wall {v['wall_s']} s over 3 runs; {v['modules']} modules, "
+            f"{v['total_self_s']} s import self-time.",
+            "",
+            md_table(["top-level package", "self s"], v["top10_packages_self_s"]),
+            "",
+            md_table(["import (depth <= 1)", "cumulative s"], v["top10_imports_cumulative_s"]),
+            "",
+        ]
+    return imp, md
+
+
+def cold_ask_section(sizes: list[str], question: str, runs: int) -> tuple[dict[str, Any], list[str]]:
+    out: dict[str, Any] = {}
+    rows = []
+    for s in sizes:
+        build_index(s)
+        r = out[s] = cold_ask(s, question, runs)
+        rows.append([s, r["walls_s"], r["median_s"]])
+        log(f"cold ask {s}: {r['walls_s']}")
+    md = [
+        "## Cold CLI answer (`python -m assistant.app.cli ask ...`, launch to answer printed)",
+        "",
+        md_table(["size", "runs s", "median s"], rows),
+        "",
+        f"Profile of one cold `ask` at {sizes[-1]} (cumulative s, selected rows):",
+        "",
+        "```",
+        *out[sizes[-1]]["profile_cumulative"],
+        "```",
+        "",
+    ]
+    return out, md
+
+
+def serve_tables(serve: dict[str, Any]) -> list[str]:
+    memory = [
+        [
+            s,
+            r["cold_serve"]["port_open_s"],
+            r["cold_serve"]["first_answer_s"],
+            f"{r['sequential_ask_ms']['p50']} / {r['sequential_ask_ms']['p95']}",
+            r["cold_serve"]["vmhwm_after_start_mb"],
+            r["vmhwm_after_20_asks_mb"],
+            r["vmhwm_final_mb"],
+        ]
+        for s, r in serve.items()
+    ]
+    sessions_rows = [
+        [s, c["sessions"], c["answers"], c["errors"], c["wall_s"], c["answers_per_s"],
+         c["latency_ms"]["p50"], c["latency_ms"]["p95"], c["latency_ms"]["p99"], c["statuses"]]
+        for s, r in serve.items()
+        for c in r["concurrency"]
+    ]  # fmt: skip
+    memory_head = ["size", "port open s", "first /ask answered s", "20 sequential /ask p50 / p95 ms",
+                   "VmHWM after start MB", "after 20 asks MB", "final (after concurrency) MB"]  # fmt: skip
+    sessions_head = ["size", "sessions", "answers", "errors", "wall s", "answers/s", "p50 ms", "p95 ms", "p99 ms",
+                     "statuses"]  # fmt: skip
+    return [
+        "## Cold serve and server memory",
+        "",
+        md_table(memory_head, memory),
+        "",
+        "## Concurrent sessions through gradio_client (`/ask`, history passed)",
+        "",
+        md_table(sessions_head, sessions_rows),
+        "",
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true")
@@ -309,100 +400,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     rng.shuffle(qs)
     payload: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "loadavg_start": loadavg()}
     md = ["# Cold start, import time, server memory and concurrency (2 CPU cores)", ""]
-
-    imp = {
-        "assistant.app.cli": importtime("import assistant.app.cli"),
-        "serve path": importtime(
-            "import assistant.app.cli, assistant.app.compose, assistant.app.service, ui.app, ingest.embed, "
-            "sentence_transformers, chromadb"
-        ),
-    }
-    payload["importtime"] = imp
-    md += ["## Import time", ""]
-    for k, v in imp.items():
-        md += [
-            f"**{k}** (`{v['code']}`): wall {v['wall_s']} s over 3 runs; {v['modules']} modules, "
-            f"{v['total_self_s']} s import self-time.",
-            "",
-            md_table(["top-level package", "self s"], v["top10_packages_self_s"]),
-            "",
-            md_table(["import (depth <= 1)", "cumulative s"], v["top10_imports_cumulative_s"]),
-            "",
-        ]
-
-    payload["cold_ask"] = {}
-    md += ["## Cold CLI answer (`python -m assistant.app.cli ask ...`, launch to answer printed)", ""]
-    rows = []
-    for s in sizes:
-        build_index(s)
-        r = cold_ask(s, qs[0], 2 if args.quick else 3)
-        payload["cold_ask"][s] = r
-        rows.append([s, r["walls_s"], r["median_s"]])
-        log(f"cold ask {s}: {r['walls_s']}")
-    md += [
-        md_table(["size", "runs s", "median s"], rows),
-        "",
-        f"Profile of one cold `ask` at {sizes[-1]} (cumulative s, selected rows):",
-        "",
-        "```",
-        *payload["cold_ask"][sizes[-1]]["profile_cumulative"],
-        "```",
-        "",
-    ]
-
-    payload["serve"] = {}
-    for s in sizes:
-        payload["serve"][s] = serve_size(s, ns, per, qs)
-    md += [
-        "## Cold serve and server memory",
-        "",
-        md_table(
-            [
-                "size",
-                "port open s",
-                "first /ask answered s",
-                "20 sequential /ask p50 / p95 ms",
-                "VmHWM after start MB",
-                "after 20 asks MB",
-                "final (after concurrency) MB",
-            ],
-            [
-                [
-                    s,
-                    r["cold_serve"]["port_open_s"],
-                    r["cold_serve"]["first_answer_s"],
-                    f"{r['sequential_ask_ms']['p50']} / {r['sequential_ask_ms']['p95']}",
-                    r["cold_serve"]["vmhwm_after_start_mb"],
-                    r["vmhwm_after_20_asks_mb"],
-                    r["vmhwm_final_mb"],
-                ]
-                for s, r in payload["serve"].items()
-            ],
-        ),
-        "",
-        "## Concurrent sessions through gradio_client (`/ask`, history passed)",
-        "",
-        md_table(
-            ["size", "sessions", "answers", "errors", "wall s", "answers/s", "p50 ms", "p95 ms", "p99 ms", "statuses"],
-            [
-                [
-                    s,
-                    c["sessions"],
-                    c["answers"],
-                    c["errors"],
-                    c["wall_s"],
-                    c["answers_per_s"],
-                    c["latency_ms"]["p50"],
-                    c["latency_ms"]["p95"],
-                    c["latency_ms"]["p99"],
-                    c["statuses"],
-                ]
-                for s, r in payload["serve"].items()
-                for c in r["concurrency"]
-            ],
-        ),
-        "",
-    ]
+    payload["importtime"], part = import_section()
+    md += part
+    payload["cold_ask"], part = cold_ask_section(sizes, qs[0], 2 if args.quick else 3)
+    md += part
+    payload["serve"] = {s: serve_size(s, ns, per, qs) for s in sizes}
+    md += serve_tables(payload["serve"])
     return finish_run(name, payload, md, t0)
 
 
