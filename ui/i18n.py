@@ -3,7 +3,8 @@
 A label added to :data:`TEXTS` is rendered in English when the page is built and re-translated on every
 switch; it cannot be translated in one place and forgotten in the other. The few components whose
 language update is more than text (choices, re-rendered HTML, rows) are named in :data:`HOOKS`; their
-updates come from ``Handlers.language_hooks``.
+updates come from ``Handlers.language_hooks``. The chart and its year list take their texts from the
+table too, but through the timeline view (:data:`SET_BY_VIEWS`).
 """
 
 from __future__ import annotations
@@ -72,6 +73,10 @@ HOOKS: tuple[str, ...] = (
     "editor_intro",
 )
 
+#: components in the table that the switch leaves out: the timeline view, which runs after every switch,
+#: sends their labels together with their data, so the chart is not redrawn twice
+SET_BY_VIEWS: tuple[str, ...] = ("chart", "a_year")
+
 #: the register's record types, in the order the type filter lists them
 API_TYPES = ["mou", "agreement", "meeting", "initiative"]
 
@@ -84,7 +89,8 @@ def texts(component: str, lang: str) -> dict[str, Any]:
 
 def switched() -> list[str]:
     """Every component the language switch updates, each once, in table order and then the hooks."""
-    return list(dict.fromkeys([name for name, _, _ in TEXTS] + list(HOOKS)))
+    names = dict.fromkeys([name for name, _, _ in TEXTS] + list(HOOKS))
+    return [name for name in names if name not in SET_BY_VIEWS]
 
 
 def normalise(lang: object) -> str:
