@@ -46,7 +46,11 @@ def filters(
 
 
 class Handlers:
-    """The page's handlers over one assistant; editing goes through ``guard``."""
+    """The page's handlers over one assistant; editing goes through ``guard``.
+
+    Gradio names even a private event after its function, so the chat and editor handlers are ``ui_*``:
+    a handler called ``ask`` would move the public ``/ask`` endpoint to ``/ask_2``.
+    """
 
     def __init__(self, assistant: Assistant, guard: AdminGuard) -> None:
         self.assistant = assistant
