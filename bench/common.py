@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -14,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ingest.vectors import VectorCache
 
 ROOT = Path(__file__).resolve().parent.parent
 XQUAD_DIR = Path(os.environ.get("TAAWUN_XQUAD_DIR", ROOT.parent / "shared" / "bench" / "xquad"))
@@ -58,16 +58,11 @@ class QueryVectorCache:
     """Persistent query vectors keyed by model and text, so accuracy runs skip re-encoding."""
 
     def __init__(self, path: Path, model_id: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         # shared by the query path and an ingest worker thread (the product lowers ingest into its own
-        # thread), so one connection behind a lock rather than sqlite3's same-thread check
-        self.db = sqlite3.connect(str(path), check_same_thread=False)
+        # thread), so one cache behind a lock
+        self._cache = VectorCache(path, f"{model_id}\x00q", table="qvec")  # "q": queries
         self._lock = threading.RLock()
-        self.db.execute("CREATE TABLE IF NOT EXISTS qvec (key TEXT PRIMARY KEY, v BLOB)")
         self.model_id = model_id
-
-    def _key(self, text: str) -> str:
-        return hashlib.sha256(f"{self.model_id}\x00q\x00{text}".encode()).hexdigest()
 
     def get_many(
         self,
@@ -84,26 +79,20 @@ class QueryVectorCache:
         encode: Callable[[str], np.ndarray],
         progress: Callable[[int, int], None] | None,
     ) -> np.ndarray:
-        out = []
-        new = []
+        found = self._cache.get(texts)
+        new: list[int] = []  # encoded, not saved yet: saved every 200, so a killed run keeps most
         for i, t in enumerate(texts):
-            row = self.db.execute("SELECT v FROM qvec WHERE key=?", (self._key(t),)).fetchone()
-            if row is None:
-                v = encode(t)
-                new.append((self._key(t), np.asarray(v, np.float32).tobytes()))
-                out.append(np.asarray(v, np.float32))
+            if i not in found:
+                found[i] = np.asarray(encode(t), np.float32)
+                new.append(i)
                 if len(new) >= 200:
-                    with self.db:
-                        self.db.executemany("INSERT OR REPLACE INTO qvec VALUES (?, ?)", new)
+                    self._cache.put([texts[k] for k in new], np.stack([found[k] for k in new]))
                     new = []
-            else:
-                out.append(np.frombuffer(row[0], np.float32))
             if progress:
                 progress(i + 1, len(texts))
         if new:
-            with self.db:
-                self.db.executemany("INSERT OR REPLACE INTO qvec VALUES (?, ?)", new)
-        return np.stack(out)
+            self._cache.put([texts[k] for k in new], np.stack([found[k] for k in new]))
+        return np.stack([found[i] for i in range(len(texts))])
 
 
 def percentile(values: Sequence[float], p: float) -> float:

@@ -23,7 +23,7 @@ on 2 cores, so synthetic documents get *synthetic vectors derived from real ones
   real chunk vector of its main source paragraph, plus noise, renormalised;
 * the index is written with the ingest's own write paths: ``Catalog.write_document``
   (in transactions), ``ChromaIndex.upsert`` with ``vector_metadata``, catalog meta
-  (model id, pipeline id, calibration) and ``ingest.refresh.write_lexical``; source files
+  (model id, pipeline id, calibration) and ``ingest.bm25.write_lexical``; source files
   are written too, so an incremental ``assistant.refresh()`` sees every document as
   unchanged.
 
@@ -42,7 +42,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -163,7 +163,7 @@ class QueryVectors:
     def embed_query(self, text: str) -> np.ndarray:
         if self.precomputed and text in self.qvec:
             return self.qvec[text]
-        return self.real._encode([self.real._qp + text])[0]  # uncached, as a new question would be
+        return self.real.encode_query(text)  # uncached, as a new question would be
 
     def embed_passages(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         return self.real.embed_passages(texts, progress)
@@ -285,14 +285,57 @@ def _variant(
     return a[: max(1, len(a) // 2)] + b[len(b) // 2 :]
 
 
+@dataclass
+class _Build:
+    """An index being built: its stores, and what the steps add to it in batches."""
+
+    settings: Any
+    index: Any
+    cat: Any
+    refresher: Any
+    material: dict[str, Any]
+    provenance: dict[str, list[int]] = field(default_factory=dict)  # chunk id -> XQuAD paragraphs it comes from
+    batch: list[tuple[Any, list[Any]]] = field(default_factory=list)  # (document, chunks) not written yet
+    n_chunks: int = 0  # written
+    timings: dict[str, float] = field(default_factory=lambda: {"prepare": 0.0, "catalog": 0.0, "chroma": 0.0})
+
+    @property
+    def queued(self) -> int:
+        return sum(len(cs) for _, cs in self.batch)
+
+    def flush(self) -> None:
+        """Write the batch with the ingest's own write paths: vectors, then one catalog transaction."""
+        from assistant.core.catalog import vector_metadata
+
+        if not self.batch:
+            return
+        t = time.perf_counter()
+        chunks = [c for _, cs in self.batch for c in cs]
+        self.index.upsert(
+            [c.id for c in chunks], np.stack([c.vec for c in chunks]), [vector_metadata(c) for c in chunks]
+        )
+        self.timings["chroma"] += time.perf_counter() - t
+        t = time.perf_counter()
+        with self.cat.transaction() as w:
+            for doc, cs in self.batch:
+                w.write_document(doc, cs)
+        self.timings["catalog"] += time.perf_counter() - t
+        self.n_chunks += len(chunks)
+        self.batch.clear()
+
+
+@dataclass
+class _SynthStats:
+    groups: int = 0
+    sentences: int = 0
+    without_real_vector: int = 0  # the splitter cut differently from the XQuAD index
+
+
+SENT_SIGMA, CHUNK_SIGMA = 0.0125, 0.01  # noise on the synthetic sentence and chunk vectors
+
+
 def build_index(size: str, *, force: bool = False) -> dict[str, Any]:
     """Build (or reuse) the benchmark index of ``size``; returns its build record."""
-    from assistant.app.compose import open_index
-    from assistant.core.catalog import Catalog, vector_metadata
-    from assistant.core.layout import lexical_path
-    from ingest.load import load_bytes
-    from ingest.refresh import Refresher, sha256, write_lexical
-
     target = SIZES[size]
     root = size_dir(size)
     record_path = root / "build.json"
@@ -303,37 +346,38 @@ def build_index(size: str, *, force: bool = False) -> dict[str, Any]:
             return rec
     shutil.rmtree(root, ignore_errors=True)
     t0 = time.perf_counter()
+    b = _open_build(size)
+    _add_real_documents(b, size)
+    synth = _add_synthetic_documents(b, size, target, t0) if size != "small" else _SynthStats()
+    b.flush()
+    _write_meta_and_lexical(b)
+    (root / "provenance.json").write_text(json.dumps(b.provenance))
+    rec = _build_record(b, size, target, synth, t0)
+    b.cat.close()
+    record_path.write_text(json.dumps(rec, indent=2))
+    log(f"built {size}: {rec}")
+    return rec
+
+
+def _open_build(size: str) -> _Build:
+    from assistant.app.compose import open_index
+    from assistant.core.catalog import Catalog
+    from ingest.refresh import Refresher
+
     m = _xquad_material()
     settings = settings_for(size)
-    src = settings.sources_dir
-    src.mkdir(parents=True, exist_ok=True)
+    settings.sources_dir.mkdir(parents=True, exist_ok=True)
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     index = open_index(settings)
     cat = Catalog(settings.index_dir / "catalog.sqlite")
     emb = real_embedder()
     refresher = Refresher(settings, index, cat, lambda: emb, m["meta"]["embedding_model"])
-    provenance: dict[str, list[int]] = {}  # chunk id -> XQuAD paragraphs its sentences come from
-    n_chunks = 0
-    timings = {"prepare": 0.0, "catalog": 0.0, "chroma": 0.0}
+    return _Build(settings, index, cat, refresher, m)
 
-    def flush(batch: list[tuple[Any, list[Any]]]) -> None:
-        nonlocal n_chunks
-        if not batch:
-            return
-        t = time.perf_counter()
-        chunks = [c for _, cs in batch for c in cs]
-        index.upsert([c.id for c in chunks], np.stack([c.vec for c in chunks]), [vector_metadata(c) for c in chunks])
-        timings["chroma"] += time.perf_counter() - t
-        t = time.perf_counter()
-        with cat.transaction() as w:
-            for doc, cs in batch:
-                w.write_document(doc, cs)
-        timings["catalog"] += time.perf_counter() - t
-        n_chunks += len(chunks)
-        batch.clear()
 
-    # 1. real XQuAD documents (all of them, or the first SMALL_PARAS paragraphs per language)
-    batch: list[tuple[Any, list[Any]]] = []
+def _add_real_documents(b: _Build, size: str) -> None:
+    """The real XQuAD documents (all of them, or the first SMALL_PARAS paragraphs per language)."""
+    m, src = b.material, b.settings.sources_dir
     keep = {d for d in m["docs"] if size != "small" or int(d[6:9]) < SMALL_PARAS}
     for d in sorted(keep):
         doc = m["docs"][d]
@@ -341,19 +385,18 @@ def build_index(size: str, *, force: bool = False) -> dict[str, Any]:
             doc.translation_of = None
         shutil.copyfile(XQ_SOURCES / d, src / d)
         for c in m["chunks"][d]:
-            provenance[c.id] = [int(d[6:9])]
-        batch.append((doc, m["chunks"][d]))
-    flush(batch)
+            b.provenance[c.id] = [int(d[6:9])]
+        b.batch.append((doc, m["chunks"][d]))
+    b.flush()
 
-    # 2. synthetic documents until the target chunk count
+
+def _add_synthetic_documents(b: _Build, size: str, target: int, t0: float) -> _SynthStats:
+    """Synthetic documents until the target chunk count; about half come as en/ar translation pairs."""
     rng = random.Random(1234)
     nrng = np.random.default_rng(1234)
-    sent_sigma, chunk_sigma = 0.0125, 0.01
-    missing_sent = 0
-    total_sent = 0
-    g = 0
-    while n_chunks + sum(len(cs) for _, cs in batch) < target and size != "small":
-        g += 1
+    synth = _SynthStats()
+    while b.n_chunks + b.queued < target:
+        synth.groups += 1
         plan = [
             (
                 rng.choice(("shuffle", "recut", "combine")),
@@ -364,81 +407,118 @@ def build_index(size: str, *, force: bool = False) -> dict[str, Any]:
             for _ in range(rng.randint(3, 8))
         ]
         langs = ["en", "ar"] if rng.random() < 0.5 else [rng.choice(("en", "ar"))]
-        names = {lang: f"syn_{g:06d}_{lang}.txt" for lang in langs}
+        names = {lang: f"syn_{synth.groups:06d}_{lang}.txt" for lang in langs}
         for lang in langs:
-            t = time.perf_counter()
-            paras = [_variant(rng, op, p, q, lang, m["para_sents"], s) for op, p, q, s in plan]
-            text = "\n\n".join(" ".join(ps) for ps in paras) + "\n"
-            data = text.encode("utf-8")
-            name = names[lang]
-            (src / name).write_bytes(data)
-            loaded = load_bytes(data, name)
-            prep = refresher.prepare(name, name, loaded, sha256(data), len(data))
-            timings["prepare"] += time.perf_counter() - t
-            if not hasattr(prep, "chunks"):
+            prep = _synthetic_document(b, rng, nrng, names[lang], lang, plan, synth)
+            if prep is None:
                 continue
-            src_of = {}  # sentence text -> paragraph
-            for (_op, p, _q, _), ps in zip(plan, paras, strict=True):
-                for s_ in ps:
-                    src_of.setdefault(s_, p)
-            for c in prep.chunks:
-                from ingest.chunk import display_text
-
-                svs, srcs = [], []
-                for a, b in c.sentences:
-                    st = display_text(text, a, b)
-                    total_sent += 1
-                    v = m["sent_vec"].get(st)
-                    para = src_of.get(st)
-                    if v is None:  # the splitter cut differently: fall back to the paragraph's vector
-                        missing_sent += 1
-                        para = para if para is not None else plan[0][1]
-                        v = m["para_vec"][(lang, para)]
-                    svs.append(v)
-                    srcs.append(para)
-                sv = np.stack(svs).astype(np.float32)
-                main = max(set(srcs), key=srcs.count)
-                cv = 0.8 * _unit(sv.mean(axis=0)) + 0.2 * m["para_vec"][(lang, main)]
-                c.vec = _unit(cv + nrng.normal(0, chunk_sigma, cv.shape)).astype(np.float32)
-                c.sent_vecs = _unit(sv + nrng.normal(0, sent_sigma, sv.shape)).astype(np.float32)
-                provenance[c.id] = sorted(set(srcs))
             if len(langs) == 2:
                 prep.doc.translation_of = names["ar" if lang == "en" else "en"]
-            batch.append((prep.doc, prep.chunks))
-        if sum(len(cs) for _, cs in batch) >= 2000:
-            flush(batch)
-            log(f"\rbuilding {size}: {n_chunks}/{target} chunks ({time.perf_counter() - t0:.0f} s)")
-    flush(batch)
+            b.batch.append((prep.doc, prep.chunks))
+        if b.queued >= 2000:
+            b.flush()
+            log(f"\rbuilding {size}: {b.n_chunks}/{target} chunks ({time.perf_counter() - t0:.0f} s)")
+    return synth
 
-    m["meta"]["pipeline"] = refresher.pipeline_id  # what this code's chunker produced
-    with cat.transaction() as w:
-        for k, v in m["meta"].items():
+
+def _synthetic_document(
+    b: _Build,
+    rng: random.Random,
+    nrng: np.random.Generator,
+    name: str,
+    lang: str,
+    plan: list[tuple[str, int, int, int]],
+    synth: _SynthStats,
+) -> Any:
+    """One synthetic document written to the sources folder and prepared by the real ingest code, its
+    vectors derived from the real ones (see the module's docstring); None when the ingest skips it."""
+    from ingest.load import load_bytes
+    from ingest.sources import sha256
+
+    m = b.material
+    t = time.perf_counter()
+    paras = [_variant(rng, op, p, q, lang, m["para_sents"], s) for op, p, q, s in plan]
+    text = "\n\n".join(" ".join(ps) for ps in paras) + "\n"
+    data = text.encode("utf-8")
+    (b.settings.sources_dir / name).write_bytes(data)
+    prep = b.refresher.prepare(name, name, load_bytes(data, name), sha256(data), len(data))
+    b.timings["prepare"] += time.perf_counter() - t
+    if not hasattr(prep, "chunks"):
+        return None
+    src_of: dict[str, int] = {}  # sentence text -> paragraph
+    for (_op, p, _q, _), ps in zip(plan, paras, strict=True):
+        for s_ in ps:
+            src_of.setdefault(s_, p)
+    for c in prep.chunks:
+        b.provenance[c.id] = _synthetic_vectors(c, text, lang, src_of, plan[0][1], m, nrng, synth)
+    return prep
+
+
+def _synthetic_vectors(
+    c: Any,
+    text: str,
+    lang: str,
+    src_of: dict[str, int],
+    fallback: int,
+    m: dict[str, Any],
+    nrng: np.random.Generator,
+    synth: _SynthStats,
+) -> list[int]:
+    """Set a synthetic chunk's vectors from its sentences' real ones; returns the paragraphs it comes from."""
+    from ingest.chunk import display_text
+
+    svs, srcs = [], []
+    for a, b in c.sentences:
+        st = display_text(text, a, b)
+        synth.sentences += 1
+        v = m["sent_vec"].get(st)
+        para = src_of.get(st)
+        if v is None:  # the splitter cut differently: fall back to the paragraph's vector
+            synth.without_real_vector += 1
+            para = para if para is not None else fallback
+            v = m["para_vec"][(lang, para)]
+        svs.append(v)
+        srcs.append(para)
+    sv = np.stack(svs).astype(np.float32)
+    main = max(set(srcs), key=srcs.count)
+    cv = 0.8 * _unit(sv.mean(axis=0)) + 0.2 * m["para_vec"][(lang, main)]
+    c.vec = _unit(cv + nrng.normal(0, CHUNK_SIGMA, cv.shape)).astype(np.float32)
+    c.sent_vecs = _unit(sv + nrng.normal(0, SENT_SIGMA, sv.shape)).astype(np.float32)
+    return sorted(set(srcs))
+
+
+def _write_meta_and_lexical(b: _Build) -> None:
+    from assistant.core.layout import lexical_path
+    from ingest.bm25 import write_lexical
+
+    b.material["meta"]["pipeline"] = b.refresher.pipeline_id  # what this code's chunker produced
+    with b.cat.transaction() as w:
+        for k, v in b.material["meta"].items():
             w.set_meta(k, v)
     t = time.perf_counter()
-    write_lexical(cat, lexical_path(settings))
-    timings["lexical"] = time.perf_counter() - t
-    (root / "provenance.json").write_text(json.dumps(provenance))
-    rec = {
+    write_lexical(b.cat, lexical_path(b.settings))
+    b.timings["lexical"] = time.perf_counter() - t
+
+
+def _build_record(b: _Build, size: str, target: int, synth: _SynthStats, t0: float) -> dict[str, Any]:
+    root = size_dir(size)
+    return {
         "version": BUILD_VERSION,
         "target": target,
         "size": size,
-        "chunks": n_chunks,
-        "documents": len(cat.documents()),
-        "chroma_count": index.count(),
-        "synthetic_groups": g,
-        "sentences": total_sent,
-        "sentences_without_real_vector": missing_sent,
-        "noise_sigma": {"sentence": sent_sigma, "chunk": chunk_sigma},
-        "real_chunk_vs_mean_of_sentences_cos": round(m["mean_sent_vs_chunk_cos"], 4),
+        "chunks": b.n_chunks,
+        "documents": len(b.cat.documents()),
+        "chroma_count": b.index.count(),
+        "synthetic_groups": synth.groups,
+        "sentences": synth.sentences,
+        "sentences_without_real_vector": synth.without_real_vector,
+        "noise_sigma": {"sentence": SENT_SIGMA, "chunk": CHUNK_SIGMA},
+        "real_chunk_vs_mean_of_sentences_cos": round(b.material["mean_sent_vs_chunk_cos"], 4),
         "build_seconds": round(time.perf_counter() - t0, 1),
-        "stage_seconds": {k: round(v, 1) for k, v in timings.items()},
+        "stage_seconds": {k: round(v, 1) for k, v in b.timings.items()},
         "disk_mb": round(sum(f.stat().st_size for f in root.rglob("*") if f.is_file()) / 1e6, 1),
         "built": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
-    cat.close()
-    record_path.write_text(json.dumps(rec, indent=2))
-    log(f"built {size}: {rec}")
-    return rec
 
 
 def sync_pipeline_meta(size: str, rec: dict[str, Any]) -> None:
@@ -449,10 +529,10 @@ def sync_pipeline_meta(size: str, rec: dict[str, Any]) -> None:
     record notes it; delete bench/work/perf-<size>/ to rebuild from scratch.
     """
     from assistant.core.catalog import Catalog
-    from ingest.refresh import Refresher
+    from ingest.refresh import pipeline_id
 
     settings = settings_for(size)
-    current = Refresher(settings, None, None, None, "").pipeline_id  # type: ignore[arg-type]
+    current = pipeline_id(settings)
     cat = Catalog(settings.index_dir / "catalog.sqlite", create=False)
     try:
         stored = cat.get_meta("pipeline")
@@ -475,7 +555,7 @@ def _sync_lexical(settings: Any, size: str) -> None:
     from assistant.core.catalog import Catalog
     from assistant.core.layout import lexical_path
     from assistant.core.lexical import LexicalIndex, stored_generation
-    from ingest.refresh import write_lexical
+    from ingest.bm25 import write_lexical
 
     cat = Catalog(settings.index_dir / "catalog.sqlite", create=False)
     path = lexical_path(settings)
@@ -503,7 +583,7 @@ def _restore_vectors(settings: Any, size: str) -> None:
     cat = Catalog(settings.index_dir / "catalog.sqlite", create=False)
     try:
         t = time.perf_counter()
-        n = Refresher(settings, index, cat, None, cat.get_meta("embedding_model") or "").collect_garbage()  # type: ignore[arg-type]
+        n = Refresher(settings, index, cat, real_embedder, cat.get_meta("embedding_model") or "").collect_garbage()
         if n:
             log(f"{size}: restored/removed {n} vectors in {time.perf_counter() - t:.0f} s")
     finally:
@@ -516,7 +596,7 @@ def _backfill_v5(cat: Any) -> None:
     Uses the ingest's own ``document_vector`` and ``chunk_twins``, so the fixture behaves
     like a v5 ingest of it.
     """
-    from ingest.refresh import chunk_twins, document_vector
+    from ingest.translations import chunk_twins, document_vector
 
     docs = cat.documents()
     chunks = {d.doc_id: cat.doc_chunks(d.doc_id) for d in docs}

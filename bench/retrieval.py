@@ -39,7 +39,8 @@ from bench.common import (
     write_results,
 )
 from ingest.embed import CachedEmbedder
-from ingest.refresh import Refresher, index_lock
+from ingest.locking import index_lock
+from ingest.refresh import Refresher
 
 TASKS = {
     "en->en": ("en", ("en",)),

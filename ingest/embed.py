@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import hashlib
-import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -18,6 +16,7 @@ from assistant.core.errors import MissingExtra
 from assistant.core.protocols import Embedder
 from assistant.core.settings import CPUSettings, EmbeddingSettings
 from ingest.provision import BUILD_VERSION, ensure_model_dir
+from ingest.vectors import VectorCache
 
 
 def model_id_for(cfg: EmbeddingSettings) -> str:
@@ -135,8 +134,12 @@ class SentenceTransformerEmbedder:
                     self._cache.popitem(last=False)
         return vec
 
+    def encode_query(self, text: str) -> np.ndarray:
+        """The query vector, encoded now in the caller's thread: no cache, no queue, not counted (benchmarks)."""
+        return self._encode([self._qp + text])[0]
+
     def _encode_query(self, text: str) -> np.ndarray:
-        vec = self._encode([self._qp + text])[0]
+        vec = self.encode_query(text)
         self.queries_encoded += 1
         return vec
 
@@ -151,37 +154,18 @@ class CachedEmbedder:
         self.inner = inner
         self.model_id = inner.model_id
         self.dim = inner.dim
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False)
-        self._db.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, v BLOB)")
-
-    def _key(self, text: str) -> str:
-        return hashlib.sha256(f"{self.model_id}\x00p\x00{text}".encode()).hexdigest()
+        self._cache = VectorCache(path, f"{self.model_id}\x00p")  # "p": passages
 
     def embed_passages(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
-        keys = [self._key(t) for t in texts]
-        found: dict[str, bytes] = {}
-        for i in range(0, len(keys), 500):
-            part = keys[i : i + 500]
-            q = f"SELECT key, v FROM vec WHERE key IN ({','.join('?' * len(part))})"
-            found.update(self._db.execute(q, part).fetchall())
-        missing = [i for i, k in enumerate(keys) if k not in found]
-        if progress and len(keys) - len(missing):
-            progress(len(keys) - len(missing))
+        found = self._cache.get(texts)
+        missing = [i for i in range(len(texts)) if i not in found]
+        if progress and found:
+            progress(len(found))
         if missing:
             vecs = self.inner.embed_passages([texts[i] for i in missing], progress)
-            with self._db:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO vec VALUES (?, ?)",
-                    [(keys[i], vecs[j].astype(np.float32).tobytes()) for j, i in enumerate(missing)],
-                )
-            for j, i in enumerate(missing):
-                found[keys[i]] = vecs[j].astype(np.float32).tobytes()
-        return (
-            np.stack([np.frombuffer(found[k], dtype=np.float32) for k in keys])
-            if keys
-            else np.zeros((0, self.dim), np.float32)
-        )
+            self._cache.put([texts[i] for i in missing], vecs)
+            found.update((i, np.asarray(vecs[j], np.float32)) for j, i in enumerate(missing))
+        return np.stack([found[i] for i in range(len(texts))]) if texts else np.zeros((0, self.dim), np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.inner.embed_query(text)

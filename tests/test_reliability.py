@@ -79,12 +79,12 @@ def test_corrupted_catalog_while_serving_gives_a_clear_error_and_rebuild_recover
     ans = b.ask("What did Egypt sign with Azerbaijan?")
     assert ans.status == "unavailable" and "taawun ingest --rebuild" in ans.answer
 
-    from assistant.app import cli
+    from ingest.library import rebuild
 
     # `taawun ingest --rebuild` runs in a process of its own: no client of the old store files is open there
     a.index.close()
     monkeypatch.setattr("assistant.app.compose.make_embedder", lambda s: fake_embedder)
-    report = cli.rebuild(settings, None)
+    report = rebuild(settings, build_assistant, None)
     assert report.counts()["updated"] + report.counts()["added"] == 5
     c = build_assistant(settings, embedder=fake_embedder)
     assert c.ask("What did Egypt sign with Azerbaijan?").status in ("ok", "abstained")

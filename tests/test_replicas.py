@@ -86,7 +86,7 @@ def test_two_replicas_with_empty_folders_share_one_index(tmp_path, postgres_url,
 
 
 def test_a_second_host_cannot_ingest_while_one_is_writing(tmp_path, postgres_url, chroma_url, fake_embedder):
-    from ingest.refresh import IngestLocked
+    from ingest.reports import IngestLocked
 
     collection = f"lock-{tmp_path.name[-20:]}".replace("_", "-")
     a = build_assistant(_host(tmp_path, "a", postgres_url, chroma_url, collection, True), embedder=fake_embedder)
@@ -189,7 +189,7 @@ def test_sigkill_mid_refresh_leaves_postgres_and_chroma_consistent(tmp_path, pos
 def test_a_model_change_on_a_shared_catalog_re_embeds_every_document_or_nothing(
     tmp_path, postgres_url, chroma_url, fake_embedder
 ):
-    from ingest.refresh import IngestError
+    from ingest.reports import IngestError
     from tests.helpers import HashEmbedder
 
     class OtherModel(HashEmbedder):

@@ -7,7 +7,6 @@ import contextlib
 import json
 import logging
 import os
-import shutil
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -88,12 +87,13 @@ def cmd_provision(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from assistant.app.compose import build_assistant
+    from ingest.library import rebuild
 
     s = _settings(args)
     _clean_leftovers(s)
     progress = _progress_bar(not args.json and not args.quiet)
     if args.rebuild:
-        report = rebuild(s, progress)
+        report = rebuild(s, build_assistant, progress)
     else:
         report = build_assistant(s).refresh([Path(p) for p in args.paths] or None, progress=progress)
     _print_report(report, args.json)
@@ -102,49 +102,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def _clean_leftovers(settings: Any) -> None:
     """A killed `ingest --rebuild` is cleaned up by the next run (see clean_rebuild_leftovers)."""
-    from ingest.refresh import clean_rebuild_leftovers
+    from ingest.library import clean_rebuild_leftovers
 
     for note in clean_rebuild_leftovers(settings.index_dir):
         print(f"taawun: {note}", file=sys.stderr)
-
-
-def rebuild(settings: Any, progress: Callable[[str, int, int], None] | None) -> Any:
-    """Re-ingest everything into a fresh index, then swap it in.
-
-    In embedded mode the old index stays usable until the swap.
-    """
-    from assistant.app.compose import build_assistant
-    from ingest.refresh import index_lock
-
-    target = settings.index_dir
-    if settings.catalog.url:
-        # A shared catalog serves other hosts meanwhile: re-embed everything in place. The run commits
-        # in one transaction at its end, so every replica answers from the old index until then.
-        return build_assistant(settings).refresh(progress=progress, force=True)
-    if settings.chroma.url:
-        # A server collection cannot be swapped atomically: clear it and re-ingest in place.
-        with index_lock(target):
-            a = build_assistant(settings)
-            a.index.reset()  # type: ignore[attr-defined]
-            for f in ("catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm", "lexical.npz"):
-                (target / f).unlink(missing_ok=True)
-        return build_assistant(settings).refresh(progress=progress, force=True)
-    fresh = target.with_name(target.name + ".rebuild")
-    shutil.rmtree(fresh, ignore_errors=True)
-    data = settings.model_dump()
-    data["index"]["dir"] = fresh
-    from assistant.core.settings import load_settings
-
-    report = build_assistant(load_settings(**data)).refresh(progress=progress, force=True)
-    with index_lock(target):
-        old = target.with_name(target.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if target.exists():
-            os.replace(target, old)
-        os.replace(fresh, target)
-        shutil.rmtree(old, ignore_errors=True)
-    report.index_dir = str(target)
-    return report
 
 
 def cmd_add(args: argparse.Namespace) -> int:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.core import cpu
 from assistant.core.arguments import Filters, history_turns, invalid_message, question_problem, repair_text
 from assistant.core.catalog import Catalog, DocRecord
 from assistant.core.errors import CatalogError, EncoderBusy, IndexUnavailable, InvalidArgument
@@ -32,17 +31,9 @@ from assistant.query.evidence import related_evidence as related_learned
 from assistant.query.retrieve import HybridRetriever, SearchEngine, doc_map
 from assistant.query.rules import Selection as RulesSelection
 from assistant.query.rules import preparation_chain, related_evidence
-from ingest.fetch import (
-    Refused,
-    fetch_url,
-    name_for_url,
-    remove_sidecar,
-    safe_filename,
-    url_sidecar,
-    write_sidecar,
-    write_source,
-)
-from ingest.refresh import DocOutcome, IngestLocked, IngestReport, Refresher, index_lock, origin_of
+from ingest.library import Library
+from ingest.reports import DocOutcome as DocOutcome  # the UI reports refused uploads with it
+from ingest.reports import IngestReport
 
 log = logging.getLogger("taawun")
 
@@ -362,89 +353,42 @@ class Assistant:
         return query_records(self.catalog, **filters)
 
     # --- editing the index ------------------------------------------------------------
+    def _library(self) -> Library:
+        def model_id() -> str:
+            # An injected embedder names its own model; the configured one is known without loading it.
+            return self._embedder.model_id if self._embedder is not None else self._parts.model_id()
+
+        return Library(self.settings, lambda: self.index, self._open_catalog, lambda: self.embedder, model_id)
+
     def refresh(
         self,
         paths: Sequence[Path] | None = None,
         *,
         force: bool = False,
         progress: Callable[[str, int, int], None] | None = None,
-    ) -> Any:
-        catalog = self._open_catalog(create=True)
-
-        def run() -> Any:
-            with index_lock(self.settings.index_dir), catalog.writer_lock() as mine:
-                if not mine:
-                    raise IngestLocked(
-                        f"another host's ingest run is writing the shared catalog at {catalog.where}; "
-                        "try again when it ends"
-                    )
-                # An injected embedder names its own model; the configured one is known without loading it.
-                model_id = self._embedder.model_id if self._embedder is not None else self._parts.model_id()
-                refresher = Refresher(self.settings, self.index, catalog, lambda: self.embedder, model_id, progress)
-                return refresher.run(paths, force=force)
-
-        # at a lower priority, so questions asked meanwhile (in this process or another) go first
-        report = cpu.run_lowered(run, self.settings.cpu.ingest_nice)
+    ) -> IngestReport:
+        report = self._library().refresh(paths, force=force, progress=progress)
         self._texts.clear()
         return report
 
     def add_files(
         self, files: Sequence[tuple[str, bytes]], progress: Callable[[str, int, int], None] | None = None
-    ) -> Any:
+    ) -> IngestReport:
         """Copy uploaded releases into the sources folder and index them; refused files are reported as skipped."""
-
-        allowed = {e.lower() for e in self.settings.ingest.extensions}
-        limit = int(self.settings.ui.max_upload_mb * 1e6)
-        written: list[Path] = []
-        refused: list[DocOutcome] = []
-        for name, data in files:
-            try:
-                safe = safe_filename(name, allowed)
-                if len(data) > limit:
-                    raise Refused(
-                        f"refused {safe}: {len(data) / 1e6:.1f} MB is over the {limit / 1e6:.0f} MB upload limit"
-                    )
-                written.append(write_source(self.settings.sources_dir, safe, data))
-            except Refused as exc:
-                refused.append(DocOutcome(name, "skipped", reason=str(exc)))
-        report = self.refresh(written, progress=progress) if written else self._empty_report()
-        report.documents.extend(refused)
+        report = self._library().add_files(files, progress)
+        self._texts.clear()
         return report
 
-    def add_url(self, url: str, progress: Callable[[str, int, int], None] | None = None) -> Any:
-        cfg = self.settings.ingest
-        got = fetch_url(
-            url.strip(),
-            timeout=cfg.url_timeout_s,
-            max_bytes=int(cfg.url_max_mb * 1e6),
-            allow_private=cfg.allow_private_urls,
-        )
-        name = name_for_url(got.url, got.extension)
-        write_sidecar(self.settings.sources_dir, name, url_sidecar(got.url))
-        path = write_source(self.settings.sources_dir, name, got.data)
-        return self.refresh([path], progress=progress)
+    def add_url(self, url: str, progress: Callable[[str, int, int], None] | None = None) -> IngestReport:
+        report = self._library().add_url(url, progress)
+        self._texts.clear()
+        return report
 
-    def remove(self, doc_id: str, progress: Callable[[str, int, int], None] | None = None) -> Any:
+    def remove(self, doc_id: str, progress: Callable[[str, int, int], None] | None = None) -> IngestReport:
         """Delete a document's source file and drop it from the index."""
-        if self.catalog.document(doc_id) is None:
-            raise Refused(f"no indexed document {doc_id!r}")
-        if self.catalog.shared:
-            owner = self.catalog.origins([doc_id]).get(doc_id)
-            if owner is not None and owner != origin_of(self.settings):
-                raise Refused(  # its host's next refresh would add it back from its own sources folder
-                    f"{doc_id!r} was added on another host ({owner}); remove it there"
-                )
-        sources = self.settings.sources_dir.resolve()
-        path = (sources / doc_id).resolve()
-        if sources not in path.parents:
-            raise Refused(f"refused: {doc_id!r} is not inside the sources folder")
-        path.unlink(missing_ok=True)
-        remove_sidecar(sources, path.name)
-        return self.refresh([path], progress=progress)  # just this document: the rest may be another host's
-
-    @staticmethod
-    def _empty_report() -> Any:
-        return IngestReport()
+        report = self._library().remove(doc_id, progress)
+        self._texts.clear()
+        return report
 
     def status(self) -> dict[str, Any]:
         """The index's state; with ``error`` or ``problem`` it cannot answer (`taawun status` exits 1)."""

@@ -584,7 +584,7 @@ class Catalog:
     def scan_states(self) -> dict[str, tuple[str, str, str | None]]:
         """doc_id -> (content_hash, source, stat): what a refresh compares its sources folder with.
 
-        ``stat`` is the file's stat key when the content was last hashed (see ingest.refresh.stat_key),
+        ``stat`` is the file's stat key when the content was last hashed (see ingest.sources.stat_key),
         or None when unknown (a catalog from before the column, or a file changed too recently to trust).
         """
         d = _documents.c

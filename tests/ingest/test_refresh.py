@@ -5,7 +5,8 @@ import threading
 import pytest
 
 from assistant.app.compose import build_assistant
-from ingest.refresh import IngestLocked, index_lock
+from ingest.locking import index_lock
+from ingest.reports import IngestLocked
 
 
 def _assistant(settings, emb):

@@ -14,7 +14,7 @@ from tests.assistant.test_lexical_incremental import assert_same
 @pytest.fixture
 def rebuilds(monkeypatch):
     """Full rebuilds of the lexical index made by the refresh (not by readers or the checks)."""
-    import ingest.refresh as refresh
+    import ingest.bm25 as bm25
 
     calls = []
 
@@ -24,7 +24,7 @@ def rebuilds(monkeypatch):
             calls.append(1)
             return super().build(*args, **kw)
 
-    monkeypatch.setattr(refresh, "LexicalIndex", Counting)
+    monkeypatch.setattr(bm25, "LexicalIndex", Counting)
     return calls
 
 

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-import ingest.refresh as refresh_mod
+import ingest.sources as sources_mod
 from assistant.app.compose import build_assistant
 from assistant.core.catalog import Catalog
 
@@ -16,20 +16,20 @@ EN = "001_a13593534bc1957c.txt"
 def reads(monkeypatch):
     """The doc ids whose file a refresh read."""
     seen: list[str] = []
-    real = refresh_mod.read_source
+    real = sources_mod.read_source
 
     def counting(path, *args, **kwargs):
         seen.append(path.name)
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(refresh_mod, "read_source", counting)
+    monkeypatch.setattr(sources_mod, "read_source", counting)
     return seen
 
 
 @pytest.fixture
 def no_racy(monkeypatch):
     """Trust a stat taken right after a write (the tests run well within the real 2 s window)."""
-    monkeypatch.setattr(refresh_mod, "RACY_NS", 0)
+    monkeypatch.setattr(sources_mod, "RACY_NS", 0)
 
 
 def _same_size_edit(path):
