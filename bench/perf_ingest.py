@@ -272,7 +272,7 @@ def embed_grid(n_chunks: int, batches: Sequence[int], threads: Sequence[int]) ->
             dt = time.perf_counter() - t
             q0 = time.perf_counter()
             for s in texts[1:41:4]:
-                emb._encode([emb._qp + s])
+                emb.encode_query(s)
             q_ms = (time.perf_counter() - q0) / 10 * 1000
             r = {
                 "threads": th,

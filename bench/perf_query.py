@@ -157,7 +157,7 @@ def methods(a: Any, real: Any, qs: Any, top_k: int) -> dict[str, Callable[[Any],
     ids, mat = all_vectors(a.index)
 
     def encode(q: Any) -> np.ndarray:
-        return real._encode([real._qp + q.text])[0]  # uncached, as a new question would be
+        return real.encode_query(q.text)  # uncached, as a new question would be
 
     def floor(v: np.ndarray) -> list[str]:
         s = mat @ v
