@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+from langchain_core.embeddings import Embeddings
 
 import assistant  # noqa: F401  (sets offline defaults before transformers is imported)
 from assistant.core import cpu
@@ -32,6 +33,26 @@ def resolve_model(cfg: EmbeddingSettings) -> tuple[str, str]:
         return model_id_for(cfg), str(ensure_model_dir(cfg.cache_dir.expanduser()))
     local = Path(cfg.model).expanduser()
     return cfg.model, str(local) if local.exists() else cfg.model
+
+
+class E5Embeddings(Embeddings):
+    """LangChain ``Embeddings`` (lists of floats) over any :class:`Embedder`, such as the e5 model below.
+
+    An adapter, not a subclass of the embedder: ``Embedder.embed_query`` returns a numpy vector,
+    which retrieval, calibration and ingest rely on, while LangChain's returns a list; one class
+    cannot honour both. The wrapped embedder adds the e5 ``query: `` / ``passage: `` prefixes.
+    """
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        vecs: list[list[float]] = self.embedder.embed_passages(texts).tolist()
+        return vecs
+
+    def embed_query(self, text: str) -> list[float]:
+        vec: list[float] = self.embedder.embed_query(text).tolist()
+        return vec
 
 
 class SentenceTransformerEmbedder:

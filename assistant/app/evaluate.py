@@ -140,7 +140,7 @@ def sweep(assistant: Any, items: list[GoldItem], thresholds: list[float]) -> lis
     With the learned selector the threshold is the answerable probability (``abstain_below``);
     with today's rules it is the calibrated relevance (``answer.abstain_threshold``).
     """
-    prepared = [assistant.chain.invoke({"question": i.question, "history": [], "filters": None}) for i in items]
+    prepared = [assistant.chain.prepare.invoke({"question": i.question, "history": [], "filters": None}) for i in items]
     abstains = _learned_abstains if assistant.settings.answer.selector == "learned" else _rules_abstains
     rows = []
     for t in thresholds:

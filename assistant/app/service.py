@@ -19,18 +19,17 @@ from assistant.core.catalog import Catalog, DocRecord
 from assistant.core.errors import CatalogError, EncoderBusy, IndexUnavailable, InvalidArgument
 from assistant.core.layout import CHROMA_DIR, lexical_path
 from assistant.core.messages import bilingual, message
-from assistant.core.protocols import Embedder, Generator, Index
+from assistant.core.protocols import Embedder, Evidence, Generator, Index
 from assistant.core.records import Answer
 from assistant.core.settings import Settings
 from assistant.core.store import MemoryIndex
 from assistant.core.text import clean_question, detect_language, has_words
-from assistant.query.agreements import query_records, register_answer
-from assistant.query.chain import AnswerChain, Prepared
-from assistant.query.cite import build_citations
+from assistant.query.agreements import query_records
+from assistant.query.chain import AnswerChain, AnswerRunnable
 from assistant.query.evidence import related_evidence as related_learned
-from assistant.query.retrieve import HybridRetriever, SearchEngine, doc_map
-from assistant.query.rules import Selection as RulesSelection
+from assistant.query.retrieve import HybridRetriever, SearchEngine
 from assistant.query.rules import preparation_chain, related_evidence
+from ingest.embed import E5Embeddings
 from ingest.library import Library
 from ingest.reports import DocOutcome as DocOutcome  # the UI reports refused uploads with it
 from ingest.reports import IngestReport
@@ -87,7 +86,7 @@ class Assistant:
         self._generator = generator
         self._catalog: Catalog | None = None
         self._engine: SearchEngine | None = None
-        self._chain: Any = None
+        self._chain: AnswerRunnable | None = None
         self._texts: dict[str, str] = {}
         self._lock = threading.RLock()
 
@@ -141,6 +140,10 @@ class Assistant:
         """A LangChain retriever over the index."""
         return HybridRetriever(engine=self.engine, k=k or self.settings.retrieval.top_k, filters=filters or Filters())
 
+    def embeddings(self) -> E5Embeddings:
+        """The index's embedding model as LangChain ``Embeddings``."""
+        return E5Embeddings(self.embedder)
+
     def warm_up(self) -> None:
         """Load the model and indexes now rather than on the first question."""
         self.embedder.embed_query("warm up")
@@ -191,12 +194,10 @@ class Assistant:
         f = filters if isinstance(filters, Filters) else Filters.from_dict(filters)
         hist = [(clean_question(u), clean_question(a)) for u, a in history][-self.settings.answer.history_turns :]
         try:
-            register = self._from_register(q, t0, f)
-            if register is not None:
-                yield from register
-                return
-            prepared: Prepared = self.chain.invoke({"question": q, "history": hist, "filters": f})
-            yield from self._generate(prepared, t0)
+            for item in self.chain.stream({"question": q, "history": hist, "filters": f}):
+                if isinstance(item, Answer):  # the service's total also counts the checks above
+                    item.timings_ms["total"] = (time.perf_counter() - t0) * 1000
+                yield item
         except (IndexUnavailable, CatalogError) as exc:
             log.error("index unavailable: %s", exc)
             lang = detect_language(q) or "en"
@@ -213,88 +214,6 @@ class Assistant:
             lang = detect_language(q) or "en"
             yield Answer(q, lang, message("error", lang), True, status="error")
 
-    def _from_register(self, q: str, t0: float, f: Filters) -> list[str | Answer] | None:
-        """List questions ("which MoUs has Egypt signed?") are answered completely from the register."""
-        lang = detect_language(q) or "en"
-        allowed = self.engine.allowed_docs(f)  # the same filters as retrieval: documents, dates, partners, language
-        got = register_answer(self.catalog, q, lang, allowed)
-        if got is None:
-            return None
-        text, evidence = got
-        docs = {d.doc_id: d for d in self.catalog.documents()}
-        cites = build_citations(evidence, docs, self.document_text)
-        ms = (time.perf_counter() - t0) * 1000
-        return [text, Answer(q, lang, text, False, cites, {"register": ms, "total": ms}, generator="register")]
-
-    def _generate(self, p: Prepared, t0: float) -> Iterator[str | Answer]:
-        sel = p.selection
-        docs = doc_map(p.hits)
-        timings = dict(p.timings_ms)
-        is_learned = not isinstance(sel, RulesSelection)
-        if sel.abstain:
-            related = (related_learned if is_learned else related_evidence)(sel.candidates)
-            text = message("abstain", p.language)
-            if related:
-                text += " " + message("related", p.language) + " " + " ".join(f"[{e.n}]" for e in related)
-            yield text
-            timings["generate"] = 0.0
-            timings["total"] = (time.perf_counter() - t0) * 1000
-            return_answer = Answer(
-                p.question,
-                p.language,
-                text,
-                True,
-                build_citations(related, docs, self.document_text),
-                timings,
-                status="abstained",
-                related=True,
-                standalone=p.standalone,
-                generator=self.generator.name,
-                notes=[sel.reason],
-            )
-            yield return_answer
-            return
-        tg = time.perf_counter()
-        composed = p.lead
-        lead = composed.lead if composed is not None else None
-        gen = self.generator.generate(p.question, p.language, sel.evidence, lead=lead)
-        while True:
-            try:
-                yield next(gen)
-            except StopIteration as stop:
-                result = stop.value
-                break
-        timings["generate"] = (time.perf_counter() - tg) * 1000
-        timings["total"] = (time.perf_counter() - t0) * 1000
-        if result.abstained:
-            text = message("abstain", p.language)
-            yield Answer(
-                p.question,
-                p.language,
-                text,
-                True,
-                [],
-                timings,
-                status="abstained",
-                standalone=p.standalone,
-                generator=self.generator.name,
-                notes=result.notes,
-            )
-            return
-        cites = build_citations(sel.evidence, docs, self.document_text, used=result.used or None)
-        yield Answer(
-            p.question,
-            p.language,
-            result.text,
-            False,
-            cites,
-            timings,
-            standalone=p.standalone,
-            generator=self.generator.name,
-            notes=result.notes,
-            short=composed.short if composed is not None else None,
-        )
-
     def ask(
         self, question: str, history: Sequence[tuple[str, str]] = (), filters: Filters | dict[str, Any] | None = None
     ) -> Answer:
@@ -306,15 +225,29 @@ class Assistant:
         return final
 
     @property
-    def chain(self) -> Any:
-        """The retrieval half of the answer chain as a LangChain runnable."""
+    def chain(self) -> AnswerRunnable:
+        """The answer chain, one LangChain runnable: {"question", "history", "filters"} -> Answer.
+
+        ``stream`` yields the answer text in pieces, then the Answer; ``chain.prepare`` is its
+        retrieval half (-> Prepared), which evaluation re-selects on.
+        """
         with self._lock:
             if self._chain is None:
                 cfg = self.settings.answer
                 if cfg.selector == "rules":
-                    self._chain = preparation_chain(self.engine, self.catalog, cfg, self._texts)
+                    prepare = preparation_chain(self.engine, self.catalog, cfg, self._texts)
+                    related: Callable[[Sequence[Any]], list[Evidence]] = related_evidence
                 else:
-                    self._chain = AnswerChain(self.engine, self.catalog, cfg, self.document_text).runnable()
+                    prepare = AnswerChain(self.retriever(), self.catalog, cfg, self.document_text).preparation()
+                    related = related_learned
+                self._chain = AnswerRunnable(
+                    prepare,
+                    lambda: self.generator,
+                    engine=self.engine,
+                    catalog=self.catalog,
+                    text_of=self.document_text,
+                    related=related,
+                )
             return self._chain
 
     # --- library --------------------------------------------------------------------

@@ -1,9 +1,9 @@
 """Generators: compose the answer text from selected evidence.
 
 ``extractive`` (default) quotes the evidence sentences with their markers and
-adds nothing else. ``llm`` asks an OpenAI-compatible chat model to reword the
-same evidence, then checks the result against it and falls back to the
-extractive answer when the check fails.
+adds nothing else. ``llm`` asks a LangChain chat model (by default the configured
+OpenAI-compatible server) to reword the same evidence, then checks the result
+against it and falls back to the extractive answer when the check fails.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Generator as Gen
 from collections.abc import Iterator, Sequence
-from typing import Any
+
+from langchain_core.language_models import BaseChatModel
 
 from assistant.core.guard import as_data, looks_like_injection
 from assistant.core.messages import message
 from assistant.core.protocols import Evidence, Generation
-from assistant.core.settings import AnswerSettings, Settings
+from assistant.core.settings import AnswerSettings, LLMSettings, Settings
 from assistant.core.text import detect_language, normalize_arabic
 from assistant.query.cite import MARKER, markers, repair_markers
 
@@ -94,6 +95,22 @@ SYSTEM_PROMPT = (
 )
 
 
+def chat_model(cfg: LLMSettings) -> BaseChatModel:
+    """The configured OpenAI-compatible chat model (langchain-openai is the optional 'llm' extra)."""
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(
+        base_url=cfg.base_url,
+        model=cfg.model,
+        api_key=cfg.api_key,  # type: ignore[arg-type]
+        temperature=cfg.temperature,
+        max_tokens=cfg.max_tokens,  # type: ignore[call-arg]  # alias of max_completion_tokens
+        timeout=cfg.timeout_s,
+        max_retries=0,
+        streaming=True,
+    )
+
+
 def build_messages(question: str, language: str, evidence: Sequence[Evidence]) -> list[dict[str, str]]:
     passages = "\n".join(f"[{ev.n}] ({LANG_NAME.get(ev.language, ev.language)}) {as_data(ev.text)}" for ev in evidence)
     system = SYSTEM_PROMPT.format(
@@ -136,30 +153,18 @@ def validate(text: str, language: str, evidence: Sequence[Evidence]) -> tuple[st
 
 
 class LLMGenerator:
-    """An OpenAI-compatible chat model (llama.cpp server, vLLM, Ollama, hosted) rewording the evidence."""
+    """Any LangChain chat model rewording the evidence; ``from_settings`` builds the configured
+    OpenAI-compatible one (llama.cpp server, vLLM, Ollama, hosted)."""
 
     name = "llm"
 
-    def __init__(self, model: Any, fallback: ExtractiveGenerator) -> None:
-        self.model = model  # a LangChain chat model
-        self.fallback = fallback
+    def __init__(self, model: BaseChatModel, fallback: ExtractiveGenerator | None = None) -> None:
+        self.model = model
+        self.fallback = fallback or ExtractiveGenerator()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LLMGenerator:
-        from langchain_openai import ChatOpenAI
-
-        cfg = settings.llm
-        model = ChatOpenAI(
-            base_url=cfg.base_url,
-            model=cfg.model,
-            api_key=cfg.api_key,  # type: ignore[arg-type]
-            temperature=cfg.temperature,
-            max_tokens=cfg.max_tokens,  # type: ignore[call-arg]  # alias of max_completion_tokens
-            timeout=cfg.timeout_s,
-            max_retries=0,
-            streaming=True,
-        )
-        return cls(model, ExtractiveGenerator(settings.answer))
+        return cls(chat_model(settings.llm), ExtractiveGenerator(settings.answer))
 
     def _stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
         for chunk in self.model.stream(messages):

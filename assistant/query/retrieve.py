@@ -20,7 +20,7 @@ import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import ConfigDict, PrivateAttr
 
 from assistant.core.arguments import Filters
 from assistant.core.calibrate import LANGS, Calibration, meta_key
@@ -65,8 +65,9 @@ class Hit:
             else (self.chunk.start, self.chunk.end)
         )
 
-    def to_document(self) -> Document:
-        return Document(
+    def to_document(self) -> HitDocument:
+        """The hit as a LangChain ``Document``: plain metadata, and the hit itself for the answer chain."""
+        doc = HitDocument(
             page_content=self.chunk.text,
             id=self.chunk.id,
             metadata={
@@ -82,10 +83,29 @@ class Hit:
                 "dense": round(self.dense, 4),
                 "sentence": round(self.sentence, 4),
                 "lexical": round(self.lexical, 4),
+                "cross": self.cross,
                 "translation_of": self.doc.translation_of,
                 "alternates": [a.chunk.id for a in self.alternates],
             },
         )
+        doc._hit = self
+        return doc
+
+
+class HitDocument(Document):
+    """A ``Document`` that carries its :class:`Hit` (vectors, per-sentence scores, translations).
+
+    The hit is a private attribute, not metadata: metadata stays plain data that serialises, while
+    the answer chain gets the scored hit back without searching again or rebuilding it.
+    """
+
+    _hit: Hit | None = PrivateAttr(default=None)
+
+    @property
+    def hit(self) -> Hit:
+        if self._hit is None:
+            raise ValueError(f"document {self.id!r} was not produced by the taawun retriever")
+        return self._hit
 
 
 def _date_overlap(doc: DocRecord, lo: str | None, hi: str | None) -> bool:
@@ -391,21 +411,46 @@ class SearchEngine:
 
 
 class HybridRetriever(BaseRetriever):
-    """LangChain retriever over :class:`SearchEngine` (plugs into any LangChain chain)."""
+    """LangChain retriever over :class:`SearchEngine` (plugs into any LangChain chain).
+
+    ``k``, ``filters`` and the question's ``language`` are fields, and can be given per call as
+    keyword arguments of ``invoke`` (``retriever.invoke(q, config, filters=..., language="ar")``):
+    the answer chain passes each question's own, so one retriever serves concurrent questions.
+    Each document is a :class:`HitDocument`; ``doc.hit`` is the scored hit.
+    """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     engine: SearchEngine
     k: int = 6
     filters: Filters = Filters()
+    language: str | None = None  # None: detected from the query
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return [h.to_document() for h in self.engine.search(query, self.k, self.filters)]
+    def _get_relevant_documents(
+        self,
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun,
+        k: int | None = None,
+        filters: Filters | None = None,
+        language: str | None = None,
+    ) -> list[Document]:
+        return [h.to_document() for h in self.search(query, k, filters, language)]
 
     def search(
         self, query: str, k: int | None = None, filters: Filters | None = None, language: str | None = None
     ) -> list[Hit]:
-        return self.engine.search(query, k or self.k, filters or self.filters, language)
+        return self.engine.search(query, k or self.k, filters or self.filters, language or self.language)
+
+
+def hits_of(docs: Sequence[Document]) -> list[Hit]:
+    """The hits behind the retriever's documents (the chain selects evidence from them, not from text)."""
+    out = []
+    for d in docs:
+        if not isinstance(d, HitDocument):
+            raise TypeError(f"{type(d).__name__} is not a document of the taawun retriever (HitDocument)")
+        out.append(d.hit)
+    return out
 
 
 def hits_by_doc(hits: Sequence[Hit]) -> dict[str, list[Hit]]:

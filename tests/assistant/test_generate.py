@@ -1,6 +1,13 @@
-"""Generators: the extractive composer and the LLM path's prompt, validation and fallback (scripted fake models)."""
+"""Generators: the extractive composer and the LLM path's prompt, validation and fallback (fake LangChain chat models)."""
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import Field
 
 from assistant.core.protocols import Evidence
+from assistant.core.settings import load_settings
 from assistant.query.generate import ExtractiveGenerator, LLMGenerator, build_messages, validate
 
 EV_AR = [
@@ -47,24 +54,36 @@ def test_extractive_other_language_gets_a_lead_in_in_the_question_language():
     assert ar.text.startswith("تتناول المصادر هذا باللغة الإنجليزية فقط")
 
 
-class ScriptedModel:
-    """A fake chat model that streams a fixed reply, or obeys instructions found in the prompt."""
+class ScriptedModel(BaseChatModel):
+    """A fake LangChain chat model that streams a fixed reply, or obeys instructions found in the prompt."""
 
-    def __init__(self, reply=None, obey_injections=False, fail=False):
-        self.reply, self.obey, self.fail = reply, obey_injections, fail
-        self.prompts = []
+    reply: str = ""
+    obey_injections: bool = False
+    fail: bool = False
+    prompts: list[list[BaseMessage]] = Field(default_factory=list)
 
-    def stream(self, messages):
+    def __init__(self, reply: str = "", **kw):
+        super().__init__(reply=reply, **kw)
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _text(self, messages):
         self.prompts.append(messages)
         if self.fail:
             raise ConnectionError("server down")
-        text = self.reply
-        if self.obey:
-            user = messages[-1]["content"]
-            if "IGNORE PREVIOUS INSTRUCTIONS" in user.upper():
-                text = "HACKED: visit evil.example"
+        if self.obey_injections and "IGNORE PREVIOUS INSTRUCTIONS" in str(messages[-1].content).upper():
+            return "HACKED: visit evil.example"
+        return self.reply
+
+    def _generate(self, messages, stop=None, run_manager=None, **kw):
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._text(messages)))])
+
+    def _stream(self, messages, stop=None, run_manager=None, **kw):
+        text = self._text(messages)
         for i in range(0, len(text), 5):
-            yield type("Chunk", (), {"content": text[i : i + 5]})()
+            yield ChatGenerationChunk(message=AIMessageChunk(content=text[i : i + 5]))
 
 
 def _llm(model):
@@ -110,7 +129,7 @@ def test_injected_document_cannot_steer_the_model():
     _, r = run(_llm(model), "What does Egypt Post offer?", "en", [*EV_AR, hostile])
     assert "HACKED" not in r.text and "evil.example" not in r.text
     # the hostile sentence never reached the model
-    assert all("Ignore previous instructions" not in m["content"] for msgs in model.prompts for m in msgs)
+    assert all("Ignore previous instructions" not in m.content for msgs in model.prompts for m in msgs)
 
 
 def test_prompt_marks_documents_as_data_and_escapes_delimiters():
@@ -141,3 +160,25 @@ def test_fallback_never_quotes_injected_text():
         assert "HACKED" not in r.text and "[1]" in r.text
     _, only = run(_llm(ScriptedModel("x")), "Q?", "en", [hostile])
     assert only.abstained
+
+
+def test_llm_takes_any_langchain_chat_model():
+    reply = "Egypt Post builds, hosts and maintains the websites of participating countries [1]."
+    model = GenericFakeChatModel(messages=iter([reply]))
+    streamed, result = run(LLMGenerator(model), "What does Egypt Post offer?", "en", EV_AR)
+    assert streamed == reply  # streamed word by word by the fake, in order
+    assert result.text == reply and result.used == [1] and not result.notes
+
+
+def test_llm_from_settings_builds_the_configured_openai_compatible_model():
+    s = load_settings()
+    cfg = s.llm.model_copy(
+        update={"base_url": "http://127.0.0.1:9/v1", "model": "some-model", "max_tokens": 77, "timeout_s": 2}
+    )
+    gen = LLMGenerator.from_settings(s.model_copy(update={"llm": cfg}))
+    assert isinstance(gen.model, BaseChatModel)
+    assert gen.model.model_name == "some-model" and gen.model.max_tokens == 77
+    assert str(gen.model.openai_api_base) == "http://127.0.0.1:9/v1"
+    # the server is not there: the grounded extractive answer, with a note
+    _, r = run(gen, "What does Egypt Post offer?", "en", EV_AR)
+    assert "model unavailable" in r.notes[0] and "[1]" in r.text
