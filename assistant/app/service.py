@@ -235,7 +235,7 @@ class Assistant:
             if self._chain is None:
                 cfg = self.settings.answer
                 if cfg.selector == "rules":
-                    prepare = preparation_chain(self.engine, self.catalog, cfg, self._texts)
+                    prepare = preparation_chain(self.retriever(), self.catalog, cfg, self._texts)
                     related: Callable[[Sequence[Any]], list[Evidence]] = related_evidence
                 else:
                     prepare = AnswerChain(self.retriever(), self.catalog, cfg, self.document_text).preparation()

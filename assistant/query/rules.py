@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from assistant.core.arguments import Filters
 from assistant.core.catalog import Catalog
@@ -35,7 +35,7 @@ from assistant.query.chain import Prepared
 from assistant.query.evidence import related_evidence as closest_passages
 from assistant.query.features import collect
 from assistant.query.question import contextualize
-from assistant.query.retrieve import Hit, SearchEngine
+from assistant.query.retrieve import Hit, HybridRetriever, hits_of
 
 # --- question analysis --------------------------------------------------------------
 QTYPES: dict[str, re.Pattern[str]] = {
@@ -300,7 +300,7 @@ def related_evidence(cands: Sequence[Candidate], k: int = 3) -> list[Evidence]:
 
 # --- the LCEL chain ----------------------------------------------------------------------
 def preparation_chain(
-    engine: SearchEngine, catalog: Catalog, cfg: AnswerSettings, text_cache: dict[str, str]
+    retriever: HybridRetriever, catalog: Catalog, cfg: AnswerSettings, text_cache: dict[str, str]
 ) -> Runnable[dict[str, Any], Prepared]:
     """detect language -> contextualize -> retrieve -> select evidence, as a LangChain runnable.
 
@@ -319,9 +319,10 @@ def preparation_chain(
     def resolve(x: dict[str, Any]) -> str:
         return contextualize(x["question"], x.get("history") or [], cfg.history_turns)
 
-    def retrieve(x: dict[str, Any]) -> dict[str, Any]:
+    def retrieve(x: dict[str, Any], config: RunnableConfig) -> dict[str, Any]:
         t0 = time.perf_counter()
-        hits = engine.search(x["standalone"], None, x.get("filters") or Filters(), x["language"])
+        f = x.get("filters") or Filters()
+        hits = hits_of(retriever.invoke(x["standalone"], config, filters=f, language=x["language"]))
         return {"hits": hits, "t_retrieve": (time.perf_counter() - t0) * 1000}
 
     def select(x: dict[str, Any]) -> Prepared:
@@ -341,7 +342,7 @@ def preparation_chain(
     chain: Runnable[dict[str, Any], Prepared] = (
         RunnableLambda(lambda x: {**x, "language": detect(x)}, name="detect_language")
         | RunnableLambda(lambda x: {**x, "standalone": resolve(x)}, name="contextualize")
-        | RunnableLambda(lambda x: {**x, "retrieved": retrieve(x)}, name="retrieve")
+        | RunnableLambda(lambda x, config: {**x, "retrieved": retrieve(x, config)}, name="retrieve")
         | RunnableLambda(select, name="select_evidence")
     ).with_config(run_name="taawun_prepare")  # type: ignore[assignment]
     return chain

@@ -151,3 +151,14 @@ def test_embeddings_are_langchain_embeddings_over_the_embedder(indexed, fake_emb
     assert np.allclose(q, fake_embedder.embed_query(QUESTION))
     docs = emb.embed_documents(["one passage", "another passage"])
     assert len(docs) == 2 and np.allclose(docs, fake_embedder.embed_passages(["one passage", "another passage"]))
+
+
+def test_the_rules_baseline_also_retrieves_through_the_base_retriever(indexed):
+    indexed.settings.answer.selector = "rules"  # before the chain is first built
+    runs = Runs()
+    got = indexed.chain.invoke({"question": QUESTION, "filters": Filters(languages=("en",))}, {"callbacks": [runs]})
+    assert "select_evidence" in runs.chains  # the rules chain's step, so the baseline really ran
+    assert len(runs.retrievals) == 1
+    query, docs = runs.retrievals[0]
+    assert query == QUESTION and all(d.metadata["language"] == "en" for d in docs)
+    assert not got.abstained and {c.doc_id for c in got.citations} <= {d.metadata["doc_id"] for d in docs}
