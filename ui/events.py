@@ -34,7 +34,7 @@ class Views:
             [ui.a_table, ui.a_evidence],
         )
         self.timeline_inputs = [ui.a_country, ui.a_since, ui.a_region, ui.ui_lang]
-        self.timeline = (h.timeline_view, self.timeline_inputs, [ui.chart, ui.a_year])
+        self.timeline = (h.timeline_view, self.timeline_inputs, [ui.chart, ui.a_year, ui.a_year_records])
 
 
 def wire(ui: Layout, h: Handlers, demo: gr.Blocks) -> None:

@@ -167,11 +167,13 @@ class Handlers:
         )
         return f'<div class="evidence"><h4 dir="auto">{esc(record["summary"])}</h4><ol>{items}</ol></div>'
 
-    def timeline_view(self, country: str, since: float | None, region: str | None, lang: str) -> tuple[Any, Any]:
+    def timeline_view(self, country: str, since: float | None, region: str | None, lang: str) -> tuple[Any, Any, str]:
+        """The chart, the year list (no year chosen) and, for no year, the hint in ``lang``."""
         rows = self.agreement_rows(country, "", since, region)
         chart = gr.update(value=timeline.frame(rows, lang), **i18n.texts("chart", lang))
         years = gr.update(choices=timeline.year_choices(rows, lang), value="", **i18n.texts("a_year", lang))
-        return chart, years
+        # the year list may already be empty, so its change event would not re-render the hint
+        return chart, years, timeline.records_html([], "", lang)
 
     def year_records(self, year: str, country: str, since: float | None, region: str | None, lang: str) -> str:
         return timeline.records_html(self.agreement_rows(country, "", since, region), year or "", lang)

@@ -45,7 +45,8 @@ def test_the_switch_translates_every_table_row_and_runs_every_hook(page):
     ups = h.language_updates("ar", [])
     assert set(h.language_hooks("ar", [])) == set(i18n.HOOKS)
     assert list(ups) == i18n.switched() and all(hasattr(ui, n) for n in ups)
-    chart, years = h.timeline_view("", None, "", "ar")
+    chart, years, hint = h.timeline_view("", None, "", "ar")
+    assert t("timeline_hint", "ar") in hint  # the hint under the chart switches with the page
     for name, attr, key in i18n.TEXTS:
         update = {"chart": chart, "a_year": years}[name] if name in i18n.SET_BY_VIEWS else ups[name]
         assert update[attr] == t(key, "ar") != t(key, "en"), (name, attr)
