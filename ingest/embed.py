@@ -156,7 +156,12 @@ class SentenceTransformerEmbedder:
         return vec
 
     def encode_query(self, text: str) -> np.ndarray:
-        """The query vector, encoded now in the caller's thread: no cache, no queue, not counted (benchmarks)."""
+        """The query vector, encoded now in the caller's thread: no cache, no queue, not counted.
+
+        For benchmarks that time the encoder alone, in one thread. It takes neither the encode queue
+        nor the model lock, so it must not run beside ``embed_query`` or ``embed_passages``: serving
+        code calls ``embed_query``.
+        """
         return self._encode([self._qp + text])[0]
 
     def _encode_query(self, text: str) -> np.ndarray:

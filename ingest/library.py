@@ -152,7 +152,8 @@ def rebuild(settings: Settings, open_index: Callable[[Settings], Refreshes], pro
                 (target / f).unlink(missing_ok=True)
         return open_index(settings).refresh(progress=progress, force=True)
     fresh = target.with_name(target.name + REBUILD_SUFFIX)
-    shutil.rmtree(fresh, ignore_errors=True)
+    with index_lock(fresh):  # a rebuild still filling it holds this lock: fail fast, delete nothing of it
+        shutil.rmtree(fresh, ignore_errors=True)
     data = settings.model_dump()
     data["index"]["dir"] = fresh
     report = open_index(load_settings(**data)).refresh(progress=progress, force=True)

@@ -6,7 +6,7 @@ Nothing here embeds or writes: a prepared document carries the texts to embed, i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +41,7 @@ class Prepared:
 
 def prepare(
     cfg: IngestSettings,
-    chunker: SentenceChunker,
+    chunker: Callable[[], SentenceChunker],
     doc_id: str,
     source: str,
     loaded: Loaded,
@@ -49,7 +49,10 @@ def prepare(
     size: int,
     sidecar_date: str | None = None,
 ) -> Prepared | Skip:
-    """The document and its chunks (vectors still empty), or why it is skipped."""
+    """The document and its chunks (vectors still empty), or why it is skipped.
+
+    ``chunker`` is called only for a document that is not skipped: it loads the model (to count tokens).
+    """
     text = loaded.text
     if len(text) > cfg.max_text_chars:
         return Skip(f"text too long ({len(text)} characters > {cfg.max_text_chars})")
@@ -65,7 +68,7 @@ def prepare(
     texts: list[str] = []
     sent_texts: list[str] = []
     layout: list[int] = []
-    for i, sp in enumerate(chunker.chunk(text, cleaned.spans)):
+    for i, sp in enumerate(chunker().chunk(text, cleaned.spans)):
         cid = f"{doc_id}#{data_hash[:12]}#{i}"
         chunk_lang = detect_language(sp.text, language) or language
         chunks.append(

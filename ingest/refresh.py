@@ -108,7 +108,7 @@ class Refresher:
         self, doc_id: str, source: str, loaded: Loaded, data_hash: str, size: int, sidecar_date: str | None = None
     ) -> Prepared | Skip:
         """One document with this run's chunker (see :func:`ingest.prepare.prepare`)."""
-        return prepare(self.settings.ingest, self._chunker(), doc_id, source, loaded, data_hash, size, sidecar_date)
+        return prepare(self.settings.ingest, self._chunker, doc_id, source, loaded, data_hash, size, sidecar_date)
 
     def _pending(self) -> VectorCache:
         """The resume file: this run's passage vectors until the catalog commit holds them."""

@@ -106,3 +106,18 @@ def test_duplicate_files_under_two_names(indexed, settings):
     (src / "004_19b3c5eaec262736.txt").unlink()
     r, by = _report(indexed)
     assert by["004_19b3c5eaec262736.txt"].action == "removed" and by["copy-of-004.txt"].action == "added"
+
+
+def test_a_run_whose_only_change_is_skipped_never_loads_the_model(indexed, settings):
+    from ingest.refresh import Refresher
+
+    def no_model():
+        raise RuntimeError("the model must not load for a skipped file")
+
+    # skipped after loading, where the chunker (which counts model tokens) would be built
+    small = settings.model_copy(update={"ingest": settings.ingest.model_copy(update={"max_text_chars": 5000})})
+    (settings.sources_dir / "long.txt").write_text("Egypt and Ghana signed a memorandum. " * 200, encoding="utf-8")
+    run = Refresher(small, indexed.index, indexed.catalog, no_model, indexed.embedder.model_id)
+    by = {d.doc_id: d for d in run.run().documents}
+    assert by["long.txt"].action == "skipped" and "text too long" in by["long.txt"].reason
+    _assert_corpus_intact(indexed)

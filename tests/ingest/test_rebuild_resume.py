@@ -88,3 +88,20 @@ def test_a_killed_ingest_resumes_embedding_where_it_stopped(settings, fake_embed
         assert [c.id for c in mine] == [c.id for c in theirs]
         assert all(np.array_equal(x.sent_vecs, y.sent_vecs) for x, y in zip(mine, theirs, strict=True))
     assert not list(settings.index_dir.glob("*.partial*"))  # the resume file is gone after the commit
+
+
+def test_a_second_rebuild_leaves_a_running_rebuilds_folder_alone(settings):
+    from ingest.library import rebuild
+    from ingest.locking import index_lock
+    from ingest.reports import IngestLocked
+
+    fresh = settings.index_dir.with_name(settings.index_dir.name + ".rebuild")
+    fresh.mkdir(parents=True)
+    (fresh / "catalog.sqlite").write_text("half-built by the first rebuild")
+
+    def never(_settings):
+        raise AssertionError("the second rebuild must not start")
+
+    with index_lock(fresh), pytest.raises(IngestLocked):  # the first rebuild holds it, still filling its folder
+        rebuild(settings, never, None)
+    assert (fresh / "catalog.sqlite").read_text() == "half-built by the first rebuild"
