@@ -192,7 +192,7 @@ def _typed(unit: list[Candidate], types: set[str], by_pos: dict[tuple[str, int],
     # (the 17 cables do not answer a question about population).
     if types & {"count", "amount"} and not any(u.overlap > 0 for u in unit):
         return None
-    for t in types:
+    for t in sorted(types):  # set order varies between processes; the borrowed neighbours must not
         if any(satisfies(t, u.text) for u in unit):
             continue
         c = unit[0]
