@@ -17,7 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
-from langchain_core.runnables.config import ensure_config, get_callback_manager_for_config, patch_config
+from langchain_core.runnables.config import (
+    ensure_config,
+    get_callback_manager_for_config,
+    patch_config,
+    set_config_context,
+)
 
 from assistant.core.arguments import Filters
 from assistant.core.catalog import Catalog
@@ -151,9 +156,15 @@ class AnswerRunnable(Runnable[dict[str, Any], Answer]):
             None, input, name=config.get("run_name") or self.get_name(), run_id=config.pop("run_id", None)
         )
         final: str | Answer | None = None
+        child = patch_config(config, callbacks=run.get_child())
         try:
-            for final in self._answer(input, patch_config(config, callbacks=run.get_child())):
-                yield final
+            # Each step runs in a context holding the child config, so a chat model the generator
+            # calls without a config still reports its run under this chain's.
+            with set_config_context(child) as context:
+                steps = self._answer(input, child)
+                while (item := context.run(next, steps, None)) is not None:
+                    final = item
+                    yield item
         except BaseException as exc:
             run.on_chain_error(exc)
             raise

@@ -162,3 +162,32 @@ def test_the_rules_baseline_also_retrieves_through_the_base_retriever(indexed):
     query, docs = runs.retrievals[0]
     assert query == QUESTION and all(d.metadata["language"] == "en" for d in docs)
     assert not got.abstained and {c.doc_id for c in got.citations} <= {d.metadata["doc_id"] for d in docs}
+
+
+def test_the_chat_model_reports_its_run_under_the_chain(settings, fake_embedder):
+    reply = "Bilateral relations provide opportunities for exchanging experiences [1]."
+    a = build_assistant(
+        settings, embedder=fake_embedder, generator=LLMGenerator(GenericFakeChatModel(messages=iter([reply])))
+    )
+    a.refresh()
+
+    class Parents(BaseCallbackHandler):
+        def __init__(self) -> None:
+            self.chain_runs: list[Any] = []
+            self.model_parents: list[Any] = []
+            self.ended: list[Any] = []
+
+        def on_chain_start(self, serialized, inputs, *, run_id, parent_run_id=None, **kw):
+            self.chain_runs.append(run_id)
+
+        def on_chat_model_start(self, serialized, messages, *, run_id, parent_run_id=None, **kw):
+            self.model_parents.append(parent_run_id)
+
+        def on_chain_end(self, outputs, *, run_id, parent_run_id=None, **kw):
+            if parent_run_id is None:
+                self.ended.append(outputs)
+
+    seen = Parents()
+    items = list(a.chain.stream({"question": QUESTION}, {"callbacks": [seen]}))
+    assert seen.model_parents and seen.model_parents[0] == seen.chain_runs[0]  # nested under taawun_answer
+    assert len(seen.ended) == 1 and seen.ended[0] is items[-1]  # the chain's run ends with its Answer
